@@ -1,0 +1,201 @@
+"""The ``ikg`` command line. Thin: parse arguments, call one module, map errors to exit codes.
+
+Exit codes (as pySHACL documents them): 0 success / the graph conforms, 1 the graph does not
+conform (or a check failed), 2 unusable input or usage, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from initiative_kg import __version__
+from initiative_kg.errors import InitiativeKGError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_UNUSABLE = 2
+
+logger = logging.getLogger("initiative_kg")
+
+
+class _ErrorMappingGroup(TyperGroup):
+    """The one place where the project's exceptions become messages and exit codes."""
+
+    def invoke(self, ctx: Any) -> Any:  # a typer (vendored click) Context
+        try:
+            return super().invoke(ctx)
+        except InitiativeKGError as error:
+            typer.echo(f"ikg: error: {error}", err=True)
+            raise typer.Exit(EXIT_UNUSABLE) from error
+        except KeyboardInterrupt:
+            typer.echo("ikg: interrupted", err=True)
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    name="ikg",
+    cls=_ErrorMappingGroup,
+    help=(
+        "initiative-kg: a knowledge graph of Danish social-policy initiatives, their actors, "
+        "funding and intervention elements.\n\n"
+        "Exit codes: 0 success (the graph conforms), 1 the graph does not conform, "
+        "2 unusable input or usage."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ikg (initiative-kg) {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[
+        int,
+        typer.Option("--verbose", "-v", count=True, help="More log output on stderr (-vv: debug)."),
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    logging.basicConfig(level=level, format="ikg: %(levelname)s: %(message)s", stream=sys.stderr)
+
+
+@contextmanager
+def _status(message: str) -> Iterator[Any]:
+    """A spinner on stderr while long work runs, only when a person is watching."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message) as status:
+        yield status
+
+
+class ReportFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    github = "github"
+
+
+class FailOn(enum.StrEnum):
+    violation = "violation"
+    warning = "warning"
+    info = "info"
+
+
+class Language(enum.StrEnum):
+    en = "en"
+    da = "da"
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or folders of RDF (.ttl, .nt, .nq, .trig, .jsonld) to validate. "
+            "Without any, the shipped graph is validated.",
+            show_default=False,
+        ),
+    ] = None,
+    report_format: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="Report format. github prints workflow annotations."),
+    ] = ReportFormat.text,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(help="Lowest severity that makes the graph fail (exit code 1)."),
+    ] = FailOn.violation,
+    language: Annotated[
+        Language, typer.Option("--lang", help="Language of the messages.")
+    ] = Language.en,
+    standalone: Annotated[
+        bool,
+        typer.Option(
+            help="Validate the given files with only the ontology, vocabularies and reference "
+            "data (municipalities, regions), not the rest of the shipped data."
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
+        ),
+    ] = None,
+    summary: Annotated[
+        bool, typer.Option(help="With --format text: also print what the graph holds.")
+    ] = True,
+) -> None:
+    """Check the graph against the SHACL shapes in ontology/shapes.
+
+    Each result names its severity, the resource (with its label), the property path, the
+    offending value, the message, and the file and line where the resource is defined.
+    User files are checked together with the shipped data they may link to; a user file that
+    declares the same graph as a shipped file replaces it.
+    """
+    from initiative_kg.fileio import write_atomically
+    from initiative_kg.store import KnowledgeGraph
+    from initiative_kg.validation import RENDERERS, Severity
+    from initiative_kg.validation import validate as run_validation
+
+    with _status("Loading the graph") as status:
+
+        def show(path: Path) -> None:
+            if status is not None:
+                status.update(f"Loading {path.name}")
+
+        kg = KnowledgeGraph.load(paths or None, standalone=standalone, progress=show)
+        if status is not None:
+            status.update(f"Validating {len(kg.union())} triples")
+        report = run_validation(kg, fail_on=Severity(fail_on.value), language=language.value)
+    rendered = RENDERERS[report_format.value](report)
+    if report_format is ReportFormat.text and summary:
+        rendered += _render_summary(kg.summary())
+    if output is not None:
+        write_atomically(output, rendered)
+        logger.info("wrote the report to %s", output)
+    else:
+        typer.echo(rendered, nl=False)
+    raise typer.Exit(EXIT_OK if report.conforms else EXIT_FAILED)
+
+
+def _render_summary(counts: dict[str, int]) -> str:
+    width = max(len(name) for name in counts)
+    lines = ["", "The graph holds:"]
+    lines += [f"  {name.ljust(width)}  {count:>7}" for name, count in counts.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="ikg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,360 @@
+"""Validation: the SHACL shapes in ``ontology/shapes`` run by pySHACL over the loaded graph, and a
+frozen report that says, for each result, what is wrong and in which file and line.
+
+The report renders as text for people, JSON for programs, JUnit XML for CI dashboards and GitHub
+workflow annotations.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import os
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from initiative_kg.assets import AssetLayout, layout
+from initiative_kg.errors import ValidationError
+from initiative_kg.namespaces import shorten
+from initiative_kg.store import KnowledgeGraph
+
+logger = logging.getLogger(__name__)
+
+
+class Severity(enum.Enum):
+    """SHACL severities, ordered: a threshold of WARNING also fails on violations."""
+
+    INFO = "info"
+    WARNING = "warning"
+    VIOLATION = "violation"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+    @classmethod
+    def from_iri(cls, iri: Node) -> Severity:
+        if iri == SH.Info:
+            return cls.INFO
+        if iri == SH.Warning:
+            return cls.WARNING
+        return cls.VIOLATION
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One problem: which shape found it, at which resource, and where that resource is
+    defined."""
+
+    severity: Severity
+    shape: str
+    component: str
+    focus: str
+    focus_label: str | None
+    path: str | None
+    value: str | None
+    message: str
+    file: str | None
+    line: int | None
+
+    @property
+    def where(self) -> str:
+        if self.file is None:
+            return "(not in a file)"
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of one validation run. ``conforms`` is judged against ``fail_on``."""
+
+    results: tuple[ValidationResult, ...]
+    fail_on: Severity
+    triples: int
+    files: int
+
+    @property
+    def conforms(self) -> bool:
+        return not any(result.severity.rank >= self.fail_on.rank for result in self.results)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            severity.value: sum(1 for result in self.results if result.severity is severity)
+            for severity in reversed(Severity)
+        }
+
+
+@cache
+def load_shapes(assets: AssetLayout | None = None) -> Graph:
+    """All shape files in one graph (parsed once per process)."""
+    shapes = Graph()
+    for path in (assets or layout()).shape_files():
+        shapes.parse(path, format="turtle")
+    if len(shapes) == 0:
+        raise ValidationError("no SHACL shapes found; the installation is incomplete")
+    return shapes
+
+
+def validate(
+    kg: KnowledgeGraph,
+    *,
+    fail_on: Severity = Severity.VIOLATION,
+    language: str = "en",
+    relative_to: Path | None = None,
+) -> ValidationReport:
+    """Run the shapes over the union of the loaded graph; no inference is needed (the shapes
+    name the classes they target), so none is done."""
+    import pyshacl  # imported here: it takes a second, and most commands never validate
+
+    data = kg.union()
+    try:
+        _, results_graph, _ = pyshacl.validate(
+            data,
+            shacl_graph=load_shapes(),
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            abort_on_first=False,
+            meta_shacl=False,
+            do_owl_imports=False,
+        )
+    except Exception as error:  # pySHACL raises its own errors for broken shapes
+        raise ValidationError(f"the SHACL engine failed: {error}") from error
+    if not isinstance(results_graph, Graph):
+        raise ValidationError("the SHACL engine returned no results graph")
+    shapes = load_shapes()
+    base = relative_to or Path.cwd()
+    results = sorted(
+        (
+            _result(kg, results_graph, shapes, node, language, base)
+            for node in results_graph.subjects(RDF.type, SH.ValidationResult)
+        ),
+        key=lambda r: (
+            r.file or "~",
+            r.line or 0,
+            -r.severity.rank,
+            r.shape,
+            r.focus,
+            r.path or "",
+        ),
+    )
+    return ValidationReport(tuple(results), fail_on, len(data), len(kg.files))
+
+
+def _result(
+    kg: KnowledgeGraph,
+    results_graph: Graph,
+    shapes: Graph,
+    node: Node,
+    language: str,
+    base: Path,
+) -> ValidationResult:
+    def one(predicate: URIRef) -> Node | None:
+        return next(iter(results_graph.objects(node, predicate)), None)
+
+    focus = one(SH.focusNode)
+    location = kg.locate(focus) if focus is not None else None
+    return ValidationResult(
+        severity=Severity.from_iri(one(SH.resultSeverity) or SH.Violation),
+        shape=_named_shape(shapes, one(SH.sourceShape)),
+        component=_show(one(SH.sourceConstraintComponent)),
+        focus=_show(focus),
+        focus_label=kg.label(focus) if focus is not None else None,
+        path=_show_path(results_graph, one(SH.resultPath)),
+        value=_show(one(SH.value)) if one(SH.value) is not None else None,
+        message=_message(results_graph, node, language),
+        file=_relative(location.path, base) if location else None,
+        line=location.line if location else None,
+    )
+
+
+def _named_shape(shapes: Graph, shape: Node | None) -> str:
+    """A property shape is a blank node: report the named node shape that holds it."""
+    seen: set[Node] = set()
+    while isinstance(shape, BNode) and shape not in seen:
+        seen.add(shape)
+        shape = next(iter(shapes.subjects(None, shape)), None)
+    return _show(shape)
+
+
+def _message(results_graph: Graph, node: Node, language: str) -> str:
+    messages = [m for m in results_graph.objects(node, SH.resultMessage) if isinstance(m, Literal)]
+    for wanted in (language, "en", None):
+        for message in messages:
+            if wanted is None or message.language == wanted:
+                return str(message)
+    return "(the shape gives no message)"
+
+
+def _show(node: Node | None) -> str:
+    if node is None:
+        return "-"
+    if isinstance(node, URIRef):
+        return shorten(str(node))
+    if isinstance(node, BNode):
+        return "[blank node]"
+    if isinstance(node, Literal):
+        return str(node)
+    return str(node)
+
+
+def _show_path(results_graph: Graph, path: Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return shorten(str(path))
+    # A sequence path is an RDF list; show it as SPARQL would: a/b/c.
+    items = list(results_graph.items(path))
+    return "/".join(_show(item) for item in items) if items else "[complex path]"
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return os.path.relpath(path, base) if path.is_absolute() else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+# ---------------------------------------------------------------------- rendering
+
+
+def render_text(report: ValidationReport) -> str:
+    lines: list[str] = []
+    for result in report.results:
+        focus = result.focus + (f' ("{result.focus_label}")' if result.focus_label else "")
+        lines.append(f"{result.where}: {result.severity.value}: {result.message}")
+        lines.append(f"    focus: {focus}")
+        if result.path:
+            lines.append(f"    path:  {result.path}")
+        if result.value is not None:
+            lines.append(f"    value: {result.value}")
+        lines.append(f"    shape: {result.shape} ({result.component})")
+    counts = report.counts()
+    verdict = "conforms" if report.conforms else "does not conform"
+    if lines:
+        lines.append("")
+    lines.append(
+        f"{counts['violation']} violation(s), {counts['warning']} warning(s), "
+        f"{counts['info']} info(s) in {report.triples} triples from {report.files} files: "
+        f"{verdict} (failing on {report.fail_on.value} and above)"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: ValidationReport) -> str:
+    document = {
+        "conforms": report.conforms,
+        "failOn": report.fail_on.value,
+        "triples": report.triples,
+        "files": report.files,
+        "counts": report.counts(),
+        "results": [
+            {**asdict(result), "severity": result.severity.value} for result in report.results
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_junit(report: ValidationReport) -> str:
+    failing = [r for r in report.results if r.severity.rank >= report.fail_on.rank]
+    suites = ET.Element("testsuites", name="ikg validate")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="ikg validate",
+        tests=str(max(len(report.results), 1)),
+        failures=str(len(failing)),
+        errors="0",
+        skipped="0",
+    )
+    if not report.results:
+        ET.SubElement(suite, "testcase", classname="ikg.validate", name="the graph conforms")
+    for result in report.results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=result.shape,
+            name=f"{result.focus} {result.path or ''}".strip(),
+            file=result.file or "",
+            line=str(result.line or ""),
+        )
+        detail = _plain_detail(result)
+        if result.severity.rank >= report.fail_on.rank:
+            failure = ET.SubElement(
+                case, "failure", type=result.severity.value, message=result.message
+            )
+            failure.text = detail
+        else:
+            ET.SubElement(case, "system-out").text = detail
+    ET.indent(suites)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
+
+
+def render_github(report: ValidationReport) -> str:
+    """GitHub Actions workflow commands: one annotation per result, then a notice."""
+    level = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+    lines = []
+    for result in report.results:
+        properties = [f"title={_escape_property(result.shape)}"]
+        if result.file:
+            properties.insert(0, f"file={_escape_property(result.file)}")
+            if result.line is not None:
+                properties.insert(1, f"line={result.line}")
+        text = f"{result.message} (focus {result.focus}"
+        text += f", path {result.path}" if result.path else ""
+        text += f", value {result.value})" if result.value is not None else ")"
+        lines.append(f"::{level[result.severity]} {','.join(properties)}::{_escape_data(text)}")
+    counts = report.counts()
+    lines.append(
+        f"::notice title=ikg validate::{counts['violation']} violation(s), "
+        f"{counts['warning']} warning(s), {counts['info']} info(s); "
+        f"{'conforms' if report.conforms else 'does not conform'}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _plain_detail(result: ValidationResult) -> str:
+    parts = [f"{result.where}: {result.message}", f"focus: {result.focus}"]
+    if result.focus_label:
+        parts[-1] += f' ("{result.focus_label}")'
+    if result.path:
+        parts.append(f"path: {result.path}")
+    if result.value is not None:
+        parts.append(f"value: {result.value}")
+    return "\n".join(parts)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+RENDERERS: dict[str, Callable[[ValidationReport], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "junit": render_junit,
+    "github": render_github,
+}
+
+
+__all__ = [
+    "RENDERERS",
+    "Severity",
+    "ValidationReport",
+    "ValidationResult",
+    "load_shapes",
+    "validate",
+]
