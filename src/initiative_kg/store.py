@@ -56,23 +56,22 @@ class Location:
 
 @dataclass
 class _Locator:
-    """Remembers, per file, the line on which each subject's block starts."""
+    """Remembers, per file, the line on which each subject's block starts, and which file each
+    named graph came from."""
 
-    lines: dict[Node, Location] = field(default_factory=dict)
-    typed_in: dict[Node, Location] = field(default_factory=dict)
+    starts: dict[Path, dict[Node, int]] = field(default_factory=dict)
+    graph_file: dict[URIRef, Path] = field(default_factory=dict)
+    typed_in: dict[Node, Path] = field(default_factory=dict)
 
-    def record(self, path: Path, graph: Graph, text: str | None) -> None:
-        starts = _subject_start_lines(text, graph) if text is not None else {}
-        for subject in set(graph.subjects()):
-            if isinstance(subject, BNode):
-                continue
-            location = Location(path, starts.get(subject))
-            self.lines.setdefault(subject, location)
-            if (subject, RDF.type, None) in graph:
-                self.typed_in.setdefault(subject, location)
+    def record(self, path: Path, graph_name: URIRef, graph: Graph, text: str | None) -> None:
+        self.starts[path] = _subject_start_lines(text, graph) if text is not None else {}
+        self.graph_file[graph_name] = path
+        for subject in graph.subjects(RDF.type, None):
+            if not isinstance(subject, BNode):
+                self.typed_in.setdefault(subject, path)
 
-    def find(self, node: Node) -> Location | None:
-        return self.typed_in.get(node) or self.lines.get(node)
+    def at(self, path: Path, subject: Node) -> Location:
+        return Location(path, self.starts.get(path, {}).get(subject))
 
 
 class KnowledgeGraph:
@@ -137,7 +136,7 @@ class KnowledgeGraph:
                     loaded.remove(previous)
                 target = dataset.graph(graph_name)
                 target += graph
-                locator.record(path, graph, text)
+                locator.record(path, graph_name, graph, text)
                 source = SourceFile(path, (graph_name,), part)
                 owner[graph_name] = source
                 loaded.append(source)
@@ -166,18 +165,49 @@ class KnowledgeGraph:
             if isinstance(context.identifier, URIRef) and len(context) > 0
         )
 
-    def locate(self, node: Node) -> Location | None:
-        """The file and line where a resource is defined. A blank node is located at the
-        resource that contains it (a participation at its initiative)."""
+    def locate(
+        self, node: Node, predicate: Node | None = None, value: Node | None = None
+    ) -> Location | None:
+        """The file and line where a resource is defined: where the statement (node, predicate,
+        value) was made if given, else where the resource is typed. A blank node is located at
+        the resource that contains it (a participation at its initiative)."""
+        subject, files = node, []
+        if predicate is not None and value is not None:
+            files = self._files_stating(node, predicate, value)
+        owner = self.owner(node)
+        if owner is not None:
+            subject = owner[0]
+            if not files:
+                files = self._files_stating(owner[0], owner[1], node)
+        if not files and subject in self._locator.typed_in:
+            files = [self._locator.typed_in[subject]]
+        if not files:
+            files = [path for path, starts in self._locator.starts.items() if subject in starts]
+        return self._locator.at(files[0], subject) if files else None
+
+    def _files_stating(self, subject: Node, predicate: Node, value: Node) -> list[Path]:
+        files = []
+        for _, _, _, context in self.dataset.quads((subject, predicate, value, None)):
+            name = context.identifier if isinstance(context, Graph) else context
+            if name in self._locator.graph_file:
+                files.append(self._locator.graph_file[name])  # type: ignore[index]
+        return files
+
+    def owner(self, node: Node) -> tuple[Node, Node] | None:
+        """For a blank node: the nearest resource with an IRI that contains it, and the property
+        that leads from it towards the blank node. None for an IRI."""
+        union = self.union()
         seen: set[Node] = set()
-        current: Node = node
+        current, predicate = node, None
         while isinstance(current, BNode) and current not in seen:
             seen.add(current)
-            parent = next(iter(self.union().subjects(None, current)), None)
+            parent = next(iter(union.subject_predicates(current)), None)
             if parent is None:
                 return None
-            current = parent
-        return self._locator.find(current)
+            current, predicate = parent
+        if current is node or predicate is None:
+            return None
+        return current, predicate
 
     def label(self, node: Node) -> str | None:
         """A human label: Danish first, then English, then any language."""

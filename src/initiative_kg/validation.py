@@ -11,6 +11,7 @@ import enum
 import json
 import logging
 import os
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -116,7 +117,7 @@ def validate(
 
     data = kg.union()
     try:
-        _, results_graph, _ = pyshacl.validate(
+        _, results_graph, results_text = pyshacl.validate(
             data,
             shacl_graph=load_shapes(),
             inference="none",
@@ -128,8 +129,8 @@ def validate(
         )
     except Exception as error:  # pySHACL raises its own errors for broken shapes
         raise ValidationError(f"the SHACL engine failed: {error}") from error
-    if not isinstance(results_graph, Graph):
-        raise ValidationError("the SHACL engine returned no results graph")
+    if not isinstance(results_graph, Graph):  # pySHACL reports a broken shape this way
+        raise ValidationError(f"the SHACL engine failed: {str(results_text).strip()}")
     shapes = load_shapes()
     base = relative_to or Path.cwd()
     results = sorted(
@@ -161,15 +162,16 @@ def _result(
         return next(iter(results_graph.objects(node, predicate)), None)
 
     focus = one(SH.focusNode)
-    location = kg.locate(focus) if focus is not None else None
+    path, value = one(SH.resultPath), one(SH.value)
+    location = kg.locate(focus, path, value) if focus is not None else None
     return ValidationResult(
         severity=Severity.from_iri(one(SH.resultSeverity) or SH.Violation),
         shape=_named_shape(shapes, one(SH.sourceShape)),
         component=_show(one(SH.sourceConstraintComponent)),
-        focus=_show(focus),
+        focus=_show_focus(kg, focus),
         focus_label=kg.label(focus) if focus is not None else None,
-        path=_show_path(results_graph, one(SH.resultPath)),
-        value=_show(one(SH.value)) if one(SH.value) is not None else None,
+        path=_show_path(results_graph, path),
+        value=_show(value) if value is not None else None,
         message=_message(results_graph, node, language),
         file=_relative(location.path, base) if location else None,
         line=location.line if location else None,
@@ -187,11 +189,44 @@ def _named_shape(shapes: Graph, shape: Node | None) -> str:
 
 def _message(results_graph: Graph, node: Node, language: str) -> str:
     messages = [m for m in results_graph.objects(node, SH.resultMessage) if isinstance(m, Literal)]
+    tagged = {
+        message: message.language or _language_of(results_graph, node, message)
+        for message in messages
+    }
     for wanted in (language, "en", None):
-        for message in messages:
-            if wanted is None or message.language == wanted:
-                return str(message)
+        for message, message_language in tagged.items():
+            if wanted is None or message_language == wanted:
+                return _IRI.sub(lambda match: shorten(match.group(0)), str(message))
     return "(the shape gives no message)"
+
+
+_IRI = re.compile(r"https?://[^\s,;()'\"«»<>]+[^\s,;()'\"«».<>]")
+_PLACEHOLDER = re.compile(r"\\\{\\?[?$]\w+\\\}")
+
+
+def _language_of(results_graph: Graph, node: Node, message: Literal) -> str | None:
+    """pySHACL drops the language tag when it fills in a SPARQL constraint's message template;
+    recover it by matching the message against the constraint's tagged templates."""
+    for constraint in results_graph.objects(node, SH.sourceConstraint):
+        for template in results_graph.objects(constraint, SH.message):
+            if not isinstance(template, Literal) or template.language is None:
+                continue
+            pattern = _PLACEHOLDER.sub(".*?", re.escape(str(template)))
+            if re.fullmatch(pattern, str(message), flags=re.DOTALL):
+                return template.language
+    return None
+
+
+def _show_focus(kg: KnowledgeGraph, focus: Node | None) -> str:
+    """An IRI as a prefixed name; a blank node by its type and the resource that holds it."""
+    if not isinstance(focus, BNode):
+        return _show(focus)
+    types = sorted(_show(kind) for kind in kg.union().objects(focus, RDF.type))
+    shown = f"[{' '.join(types) or 'blank node'}]"
+    owner = kg.owner(focus)
+    if owner is not None:
+        shown += f" of {_show(owner[0])}"
+    return shown
 
 
 def _show(node: Node | None) -> str:
