@@ -1,0 +1,428 @@
+"""Every fact in the table of ../shared/domain.md (and the rest of each seed page's key facts)
+is in the graph. Expected values are written from the seed pages; each test names its page."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from initiative_kg.store import KnowledgeGraph
+from tests.conftest import SHARED
+
+PREFIXES = """
+PREFIX ikg: <https://w3id.org/initiative-kg/ontology#>
+PREFIX initiative: <https://w3id.org/initiative-kg/id/initiative/>
+PREFIX source: <https://w3id.org/initiative-kg/id/source/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX role: <https://w3id.org/initiative-kg/vocab/role/>
+PREFIX orgtype: <https://w3id.org/initiative-kg/vocab/organisation-type/>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+ID = "https://w3id.org/initiative-kg/id/"
+
+
+def rows(kg: KnowledgeGraph, query: str, **bindings: object) -> list[tuple[object, ...]]:
+    result = kg.dataset.query(PREFIXES + query, initBindings=bindings)  # type: ignore[arg-type]
+    return [tuple(row) for row in result]  # type: ignore[arg-type]
+
+
+def described_by(kg: KnowledgeGraph, seed: str) -> URIRef:
+    found = rows(
+        kg,
+        "SELECT ?i WHERE { ?page dcterms:identifier ?id ; schema:mainEntity ?i }",
+        id=Literal(seed),
+    )
+    assert len(found) == 1, f"page {seed} describes exactly one initiative"
+    return found[0][0]  # type: ignore[return-value]
+
+
+def period(kg: KnowledgeGraph, initiative: URIRef) -> tuple[int, int]:
+    (found,) = rows(
+        kg,
+        """SELECT ?b ?e WHERE { ?i ikg:period [ time:hasBeginning/time:inXSDgYear ?b ;
+                                              time:hasEnd/time:inXSDgYear ?e ] }""",
+        i=initiative,
+    )
+    return int(str(found[0])), int(str(found[1]))
+
+
+def participants(
+    kg: KnowledgeGraph, initiative: URIRef, *, stated: bool = True
+) -> set[tuple[str, str]]:
+    """(organisation label, role IRI tail) pairs; stated=True keeps to the pages' own graphs."""
+    graph_filter = "FILTER NOT EXISTS { ?g a ikg:CodedGraph }" if stated else ""
+    found = rows(
+        kg,
+        f"""SELECT ?label ?role WHERE {{
+              GRAPH ?g {{ ?i prov:qualifiedAssociation ?p }}
+              ?p prov:agent ?org ; prov:hadRole ?role .
+              ?org rdfs:label ?label .
+              {graph_filter}
+            }}""",
+        i=initiative,
+    )
+    return {(str(label), str(role).rsplit("/", 1)[-1]) for label, role in found}
+
+
+def grants(kg: KnowledgeGraph, initiative: URIRef) -> dict[str, Decimal]:
+    found = rows(
+        kg,
+        """SELECT ?label ?value WHERE {
+              ?grant a ikg:Grant ; schema:fundedItem ?i ; rdfs:label ?label ;
+                     schema:amount [ schema:value ?value ; schema:currency "DKK" ] }""",
+        i=initiative,
+    )
+    return {str(label): Decimal(str(value)) for label, value in found}
+
+
+def agreement_of(kg: KnowledgeGraph, initiative: URIRef) -> set[str]:
+    found = rows(
+        kg,
+        """SELECT ?label WHERE { ?grant schema:fundedItem ?i ; ikg:fundingAgreement/rdfs:label ?label }""",
+        i=initiative,
+    )
+    return {str(label) for (label,) in found}
+
+
+def last_updated(kg: KnowledgeGraph, seed: str) -> str | None:
+    found = rows(
+        kg,
+        "SELECT ?d WHERE { ?page dcterms:identifier ?id ; schema:dateModified ?d }",
+        id=Literal(seed),
+    )
+    return str(found[0][0]) if found else None
+
+
+def unnamed(kg: KnowledgeGraph, initiative: URIRef) -> set[tuple[int | None, str | None, str]]:
+    found = rows(
+        kg,
+        """SELECT ?count ?type ?role WHERE {
+              ?i ikg:unnamedParticipants ?g . ?g prov:hadRole ?role .
+              OPTIONAL { ?g ikg:participantCount ?count }
+              OPTIONAL { ?g ikg:participantType ?type } }""",
+        i=initiative,
+    )
+    return {
+        (
+            int(str(count)) if count is not None else None,
+            str(kind).rsplit("/", 1)[-1] if kind is not None else None,
+            str(role).rsplit("/", 1)[-1],
+        )
+        for count, kind, role in found
+    }
+
+
+def parents(kg: KnowledgeGraph, initiative: URIRef, *, stated: bool = True) -> set[str]:
+    graph_filter = "FILTER NOT EXISTS { ?g a ikg:CodedGraph }" if stated else ""
+    found = rows(
+        kg,
+        f"""SELECT ?label WHERE {{ GRAPH ?g {{ ?i ikg:partOf ?parent }} ?parent rdfs:label ?label .
+              {graph_filter} }}""",
+        i=initiative,
+    )
+    return {str(label) for (label,) in found}
+
+
+def municipality_names() -> dict[str, str]:
+    with (SHARED / "reference" / "dk-municipalities.csv").open(encoding="utf-8", newline="") as f:
+        return {row["code"]: row["name"] for row in csv.DictReader(f)}
+
+
+# ---------------------------------------------------------------------- 000
+
+
+def test_page_000_systematic_involvement_of_relatives(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "000_d6f20d3739e1d98e")
+    assert shipped.label(initiative) == (
+        "Koncept for systematisk inddragelse af pårørende til borgere med psykiske vanskeligheder"
+    )
+    assert period(shipped, initiative) == (2014, 2017)  # "Projektperiode: 2014 - 2017"
+    # "Der er i alt afsat 9,6 mio. kr." from "satspuljen 2014-2017"
+    assert sum(grants(shipped, initiative).values()) == Decimal("9600000")
+    assert agreement_of(shipped, initiative) == {"Satspuljen 2014-2017"}
+    assert participants(shipped, initiative) == {
+        ("Socialstyrelsen", "lead"),  # "Socialstyrelsen gennemfører ... et projekt"
+        ("Sundhedsstyrelsen", "co-operating-authority"),  # "i samarbejde med Sundhedsstyrelsen"
+        ("Region Nordjylland", "participant"),  # "Projektdeltagere: Region Nordjylland ..."
+        ("Thisted", "participant"),
+        ("Aalborg", "participant"),
+        ("Region Syddanmark", "participant"),
+        ("Vejle", "participant"),
+    }
+    # "Region Nordjylland i samarbejde med Thisted og Aalborg Kommuner"
+    pairs = rows(
+        shipped,
+        """SELECT ?a ?b WHERE { ?i prov:qualifiedAssociation ?p . ?p prov:agent/rdfs:label ?a ;
+              ikg:inCollaborationWith/rdfs:label ?b }""",
+        i=initiative,
+    )
+    pairs_found = {(str(a), str(b)) for a, b in pairs}
+    assert {("Region Nordjylland", "Thisted"), ("Region Nordjylland", "Aalborg")} <= pairs_found
+    assert ("Region Syddanmark", "Vejle") in pairs_found
+    assert last_updated(shipped, "000_d6f20d3739e1d98e") == "2016-12-05"  # "05/12 2016"
+    claims = rows(
+        shipped,
+        "SELECT ?v ?u WHERE { ?i ikg:citesEvidence [ schema:value ?v ; schema:unitText ?u ] }",
+        i=initiative,
+    )
+    # "reduceret risiko for tilbagefald på 45 pct. og ... genindlæggelse på 22 pct."
+    assert {(Decimal(str(v)), str(u)) for v, u in claims} == {
+        (Decimal(45), "percent"),
+        (Decimal(22), "percent"),
+    }
+    assert parents(shipped, initiative, stated=False) == set()
+
+
+def test_page_000_municipality_codes_match_the_reference_data(shipped: KnowledgeGraph) -> None:
+    names = municipality_names()
+    initiative = described_by(shipped, "000_d6f20d3739e1d98e")
+    codes = rows(
+        shipped,
+        """SELECT ?code WHERE { ?i prov:qualifiedAssociation/prov:agent ?m .
+              ?m ikg:municipalityCode ?code }""",
+        i=initiative,
+    )
+    assert {names[str(code)] for (code,) in codes} == {"Thisted", "Aalborg", "Vejle"}
+
+
+# ---------------------------------------------------------------------- 001
+
+
+def test_page_001_partnership_for_social_psychiatry(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "001_15b5f8f7d08a8e6b")
+    assert period(shipped, initiative) == (2019, 2022)
+    # "Rudersdal, Roskilde, Herning og Randers der er udvalgte partnerskabskommuner";
+    # "PwC, der er ekstern leverandør". The page names no lead.
+    assert participants(shipped, initiative) == {
+        ("Rudersdal", "partner-municipality"),
+        ("Roskilde", "partner-municipality"),
+        ("Herning", "partner-municipality"),
+        ("Randers", "partner-municipality"),
+        ("PwC", "external-supplier"),
+    }
+    # "et referencenetværk bestående af 14 kommuner samt aktører fra relevante
+    # interesseorganisationer": counts, not names.
+    assert unnamed(shipped, initiative) == {
+        (14, "municipality", "reference-network-member"),
+        (None, "interest-organisation", "reference-network-member"),
+    }
+    named_network = rows(
+        shipped,
+        """SELECT ?org WHERE { ?i prov:qualifiedAssociation [ prov:agent ?org ;
+              prov:hadRole role:reference-network-member ] }""",
+        i=initiative,
+    )
+    assert named_network == []
+    # "Initiativet er finansieret med 8,8 mio. kr. Derudover oprettes en social
+    # investeringspulje på 13 mio. kr."
+    assert sorted(grants(shipped, initiative).values()) == [Decimal("8800000"), Decimal("13000000")]
+    assert agreement_of(shipped, initiative) == {"Satspuljeaftalen på sundhedsområdet 2019-2022"}
+    # "er et af de seks delinitiativerne der høre under initiativet 'Styrket kvalitet i
+    # socialpsykiatrien'"
+    assert parents(shipped, initiative) == {"Styrket kvalitet i socialpsykiatrien"}
+    (count,) = rows(
+        shipped,
+        "SELECT ?n WHERE { ?p rdfs:label 'Styrket kvalitet i socialpsykiatrien'@da ; ikg:statedPartCount ?n }",
+    )[0]
+    assert int(str(count)) == 6
+    assert last_updated(shipped, "001_15b5f8f7d08a8e6b") == "2021-03-11"  # "11-03-2021"
+
+
+def test_page_001_lead_is_coded_not_stated(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "001_15b5f8f7d08a8e6b")
+    stated = participants(shipped, initiative, stated=True)
+    everything = participants(shipped, initiative, stated=False)
+    assert ("Socialstyrelsen", "lead") not in stated
+    assert everything - stated == {("Socialstyrelsen", "lead")}
+
+
+# ---------------------------------------------------------------------- 002
+
+
+def test_page_002_generic_model_for_care_pathways(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "002_16b4a428f24da617")
+    assert period(shipped, initiative) == (2014, 2017)
+    # "Samarbejdsparter: Sundhedsstyrelsen, Beskæftigelsesministeriet, Børne- og
+    # Socialministeriet, Uddannelses- og Forskningsministeriet." and "De tre regioner er:
+    # Region Sjælland, Region Syddanmark, Region Nordjylland."
+    assert participants(shipped, initiative) == {
+        ("Socialstyrelsen", "lead"),
+        ("Sundhedsstyrelsen", "co-operating-authority"),
+        ("Beskæftigelsesministeriet", "partner"),
+        ("Børne- og Socialministeriet", "partner"),
+        ("Uddannelses- og Forskningsministeriet", "partner"),
+        ("Region Sjælland", "grant-recipient"),
+        ("Region Syddanmark", "grant-recipient"),
+        ("Region Nordjylland", "grant-recipient"),
+    }
+    # "i alt afsat 13 mio. kr. ..., hvoraf 1 mio. kr. ... og 12 mio. kr. udmeldes i en
+    # ansøgningspulje": one grant of 13 mio., split in two.
+    assert list(grants(shipped, initiative).values()) == [Decimal("13000000")]
+    assert agreement_of(shipped, initiative) == {"Satspuljen på psykiatriområdet 2014-2017"}
+    parts = rows(
+        shipped,
+        """SELECT ?value WHERE { ?part ikg:allocationOf [ schema:fundedItem ?i ] ;
+              schema:amount/schema:value ?value }""",
+        i=initiative,
+    )
+    assert sorted(Decimal(str(v)) for (v,) in parts) == [Decimal("1000000"), Decimal("12000000")]
+    # "Der er ikke planlagt en evaluering af den generiske model"
+    assert (
+        initiative,
+        URIRef("https://w3id.org/initiative-kg/ontology#evaluationPlanned"),
+        Literal(False),
+    ) in shipped.union()
+    assert last_updated(shipped, "002_16b4a428f24da617") == "2017-09-25"  # "25/09 2017"
+
+
+# ---------------------------------------------------------------------- 003
+
+
+def test_page_003_knowledge_mapping_of_interventions_for_relatives(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "003_2c1dc067afd214bc")
+    # "Socialstyrelsen har derfor bedt VIVE om afdække viden"
+    assert participants(shipped, initiative) == {
+        ("Socialstyrelsen", "lead"),
+        ("VIVE", "external-supplier"),
+    }
+    (count,) = rows(shipped, "SELECT ?n WHERE { ?i ikg:mappedInterventionCount ?n }", i=initiative)[
+        0
+    ]
+    assert int(str(count)) == 18  # "kortlægning af 18 indsatser fra Danmark"
+    published = rows(
+        shipped,
+        "SELECT ?d WHERE { ?page dcterms:identifier '003_2c1dc067afd214bc' ; schema:datePublished ?d }",
+    )
+    assert [str(d) for (d,) in published] == ["2022-04-07"]
+    elements = rows(
+        shipped,
+        """SELECT ?label WHERE { ?e skos:inScheme ?scheme ; skos:prefLabel ?label .
+              ?scheme prov:wasDerivedFrom source:003_2c1dc067afd214bc .
+              FILTER (LANG(?label) = "da") }""",
+    )
+    assert {str(label) for (label,) in elements} == {
+        "Individuelt tilbud",
+        "Gruppetilbud",
+        "Undervisning (mestring)",
+        "Peer to peer",
+        "Vejledning og koordinering",
+        "Familie- og netværkstilbud",
+        "Organisationsudvikling",
+    }
+
+
+# ---------------------------------------------------------------------- 004
+
+
+def test_page_004_spreading_the_use_of_peers(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "004_3f2385aee20403ac")
+    assert period(shipped, initiative) == (2023, 2026)
+    assert participants(shipped, initiative) == {("Social- og Boligstyrelsen", "lead")}
+    # "støtte 20 kommuner" and "En ekstern leverandør": counts, not names
+    assert unnamed(shipped, initiative) == {
+        (20, "municipality", "partner-municipality"),
+        (1, None, "external-supplier"),
+    }
+    assert list(grants(shipped, initiative).values()) == [Decimal("10500000")]  # "10,5 mio. kr."
+    assert agreement_of(shipped, initiative) == {
+        "Reserven til foranstaltninger på social-, sundheds- og arbejdsmarkedsområdet 2023-2026 (SSA23)"
+    }
+    # "er en del af Aftale om en 10-årsplan ... og udgør ét af to delinitiativer under
+    # Kvalitetsløft i socialpsykiatrien. Det andet initiativ er 'Etablering af et tværgående
+    # indsatsteam'."
+    assert parents(shipped, initiative) == {
+        "Kvalitetsløft i socialpsykiatrien",
+        "Aftale om en 10-årsplan for psykiatrien og mental sundhed",
+    }
+    siblings = rows(
+        shipped,
+        """SELECT ?label WHERE { ?s ikg:partOf ?p . ?i ikg:partOf ?p . ?s rdfs:label ?label .
+              ?p rdfs:label 'Kvalitetsløft i socialpsykiatrien'@da . FILTER (?s != ?i) }""",
+        i=initiative,
+    )
+    assert [str(label) for (label,) in siblings] == ["Etablering af et tværgående indsatsteam"]
+    plan_date = rows(
+        shipped,
+        "SELECT ?d WHERE { ?p rdfs:label 'Aftale om en 10-årsplan for psykiatrien og mental sundhed'@da ; dcterms:date ?d }",
+    )
+    assert plan_date == [(Literal("2022-09", datatype=XSD.gYearMonth),)]  # "fra september 2022"
+    assert last_updated(shipped, "004_3f2385aee20403ac") is None  # the page gives no date
+
+
+# ---------------------------------------------------------------------- across pages
+
+
+def test_the_agency_leads_all_five_described_initiatives_through_its_rename(
+    shipped: KnowledgeGraph,
+) -> None:
+    """A query for "initiatives led by the agency" follows the ORG change event both ways."""
+    found = rows(
+        shipped,
+        """SELECT DISTINCT ?i WHERE {
+              ?page schema:mainEntity ?i .
+              ?i prov:qualifiedAssociation [ prov:hadRole role:lead ; prov:agent ?lead ] .
+              ?event a org:ChangeEvent ; org:originalOrganization ?old ; org:resultingOrganization ?new .
+              ?new rdfs:label "Social- og Boligstyrelsen"@da .
+              FILTER (?lead IN (?old, ?new)) }""",
+    )
+    assert len(found) == 5
+
+
+def test_only_coded_links_use_intervention_elements(shipped: KnowledgeGraph) -> None:
+    """Linking the peer initiative to 'Peer to peer' is coding, not a statement of page 004."""
+    initiative = described_by(shipped, "004_3f2385aee20403ac")
+    query = """SELECT ?label WHERE { GRAPH ?g { ?i ikg:usesInterventionElement ?e }
+                 ?e skos:prefLabel ?label . FILTER (LANG(?label) = "da") %s }"""
+    coded = rows(shipped, query % "?g a ikg:CodedGraph .", i=initiative)
+    stated = rows(shipped, query % "FILTER NOT EXISTS { ?g a ikg:CodedGraph }", i=initiative)
+    assert [str(label) for (label,) in coded] == ["Peer to peer"]
+    assert stated == []
+    rationale = rows(
+        shipped,
+        """SELECT ?why WHERE { ?c rdf:subject ?i ; rdf:predicate ikg:usesInterventionElement ;
+              ikg:rationale ?why ; prov:wasDerivedFrom source:004_3f2385aee20403ac }""",
+        i=initiative,
+    )
+    assert len(rationale) == 1
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [
+        "000_d6f20d3739e1d98e",
+        "001_15b5f8f7d08a8e6b",
+        "002_16b4a428f24da617",
+        "003_2c1dc067afd214bc",
+        "004_3f2385aee20403ac",
+    ],
+)
+def test_every_statement_of_a_page_graph_traces_to_that_page(
+    shipped: KnowledgeGraph, seed: str
+) -> None:
+    graph_name = URIRef(f"{ID}graph/{seed}")
+    source = URIRef(f"{ID}source/{seed}")
+    named = shipped.dataset.graph(graph_name)
+    assert len(named) > 20
+    assert (graph_name, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), source) in named
+    seed_files = {path.stem for path in (SHARED / "seeds").glob("*.txt")}
+    assert seed in seed_files  # the source identifier is the seed file's name
+
+
+def test_every_seed_page_is_a_source(shipped: KnowledgeGraph) -> None:
+    seeds = sorted(path.stem for path in (SHARED / "seeds").glob("*.txt"))
+    identifiers = rows(
+        shipped,
+        "SELECT ?id WHERE { ?page a ikg:SourcePage ; dcterms:identifier ?id }",
+    )
+    assert sorted(str(i) for (i,) in identifiers) == seeds
