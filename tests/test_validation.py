@@ -10,12 +10,19 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
+from initiative_kg.queries import checks
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import Severity, ValidationReport, load_shapes, validate
 from tests.conftest import REPO, TEST_DATA
 
 INVALID = sorted((TEST_DATA / "invalid").glob("*.ttl"))
 VALID = sorted((TEST_DATA / "valid").glob("*.ttl"))
+
+
+def expected_shape(path: Path) -> str:
+    """Cases are named <Shape>--<case> for SHACL shapes, <check-id>--<case> for query checks."""
+    name = path.stem.split("--")[0]
+    return f"ikgsh:{name}" if name.endswith("Shape") else f"check:{name}"
 
 
 def expected_message(path: Path) -> str:
@@ -47,7 +54,7 @@ def test_valid_files_conform(path: Path) -> None:
 
 @pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
 def test_each_invalid_file_is_caught_by_its_shape(path: Path) -> None:
-    shape = "ikgsh:" + path.stem.split("--")[0]
+    shape = expected_shape(path)
     report = validate(KnowledgeGraph.load([path]), relative_to=REPO)
     assert not report.conforms
     caught = [r for r in report.results if r.shape == shape and r.severity is Severity.VIOLATION]
@@ -68,9 +75,19 @@ def test_every_shape_with_a_target_has_an_invalid_case() -> None:
         for shape in shapes.subjects(RDF.type, SH.NodeShape)
         if any((shape, target, None) in shapes for target in targets)
     }
-    covered = {"ikgsh:" + path.stem.split("--")[0] for path in INVALID}
-    assert targeted - covered == set()
-    assert covered - targeted == set()
+    covered = {expected_shape(path) for path in INVALID}
+    checks_ = {f"check:{check_id}" for check_id in checks()}
+    assert (targeted | checks_) - covered == set()
+    assert covered - (targeted | checks_) == set()
+
+
+def test_quality_checks_are_named_violation_and_declare_severity_and_message() -> None:
+    assert len(checks()) >= 4
+    for check_id, check in checks().items():
+        assert check_id.endswith("-violation")
+        assert check.header.get("severity") in {"violation", "warning", "info"}
+        assert check.header.get("message")
+        assert {"focus", "path", "value"} <= set(check.columns)
 
 
 def test_every_constraint_has_a_message_and_a_severity() -> None:

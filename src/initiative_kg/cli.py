@@ -9,16 +9,19 @@ from __future__ import annotations
 import enum
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from initiative_kg import __version__
 from initiative_kg.errors import InitiativeKGError
+
+if TYPE_CHECKING:
+    from initiative_kg.queries import CatalogueQuery
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -170,7 +173,9 @@ def validate(
             if status is not None:
                 status.update(f"Loading {path.name}")
 
-        kg = KnowledgeGraph.load(paths or None, standalone=standalone, progress=show)
+        kg = KnowledgeGraph.load(
+            paths or None, background="reference" if standalone else "shipped", progress=show
+        )
         if status is not None:
             status.update(f"Validating {len(kg.union())} triples")
         report = run_validation(kg, fail_on=Severity(fail_on.value), language=language.value)
@@ -183,6 +188,125 @@ def validate(
     else:
         typer.echo(rendered, nl=False)
     raise typer.Exit(EXIT_OK if report.conforms else EXIT_FAILED)
+
+
+class QueryFormat(enum.StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+class EngineName(enum.StrEnum):
+    oxigraph = "oxigraph"
+    rdflib = "rdflib"
+
+
+@app.command()
+def query(
+    reference: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID|FILE.rq|-]",
+            help="A catalogue id (see --list), a path to a .rq file, or - for query text on stdin.",
+            show_default=False,
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter as name=value (repeat for several)."),
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the catalogue: ids, titles and parameters.")
+    ] = False,
+    describe: Annotated[
+        bool, typer.Option("--describe", help="Print the query's header and text, then exit.")
+    ] = False,
+    output_format: Annotated[
+        QueryFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="SELECT: table, csv, tsv, json, xml (W3C result formats). "
+            "CONSTRUCT/DESCRIBE: ttl, nt, jsonld. ASK prints true/false (exit 0/1).",
+        ),
+    ] = QueryFormat.table,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Query these RDF files or folders instead of the shipped graph "
+            "(the ontology and vocabularies are loaded beside them). Repeat for several."
+        ),
+    ] = None,
+    engine: Annotated[
+        EngineName,
+        typer.Option(help="Embedded engine; both give identical results."),
+    ] = EngineName.oxigraph,
+    stated: Annotated[
+        bool,
+        typer.Option(help="Keep to what the source pages state: leave out analyst coding."),
+    ] = False,
+    allow_service: Annotated[
+        bool, typer.Option(help="Allow SERVICE (requests to other servers); refused by default.")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the result to this file.")
+    ] = None,
+) -> None:
+    """Ask the graph a question: a named query from the catalogue, your own .rq file, or stdin.
+
+    Parameters are checked against the types in the query's header and bound as RDF terms,
+    so a value can never change the query. Examples:
+
+      ikg query --list
+      ikg query funding-by-agreement
+      ikg query initiatives-active-in-year --param year=2016 --format csv
+      ikg query initiatives-for-target-group -p group=tg:relatives --stated
+    """
+    from initiative_kg import queries as catalogue_module
+    from initiative_kg.engines import check_query, render
+    from initiative_kg.fileio import write_atomically
+    from initiative_kg.store import KnowledgeGraph
+
+    if list_queries:
+        typer.echo(_render_catalogue(catalogue_module.catalogue()), nl=False)
+        raise typer.Exit(EXIT_OK)
+    if reference is None:
+        raise typer.BadParameter("give a query id, a .rq file or -, or use --list")
+    stdin_text = sys.stdin.read() if reference == "-" else None
+    chosen = catalogue_module.resolve(reference, stdin_text)
+    if describe:
+        typer.echo(chosen.text, nl=not chosen.text.endswith("\n"))
+        raise typer.Exit(EXIT_OK)
+    text = chosen.bind(catalogue_module.parse_assignments(param or []))
+    check_query(text, allow_service=allow_service)
+    with _status("Loading the graph"):
+        kg = KnowledgeGraph.load(data or None, background="none")
+        result = kg.engine(engine.value).execute(text, stated=stated)
+    rendered = render(result, output_format.value)
+    if output is not None:
+        write_atomically(output, rendered)
+    else:
+        typer.echo(rendered, nl=False)
+    if result.kind == "ASK" and not result.boolean:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _render_catalogue(queries: Mapping[str, CatalogueQuery]) -> str:
+    lines = []
+    for query_id, entry in queries.items():
+        params = ", ".join(
+            f"{p.name}: {p.type}" + (f" = {p.default}" if p.default is not None else "")
+            for p in entry.params
+        )
+        lines.append(
+            f"{query_id}\n    {entry.title}" + (f"\n    params: {params}" if params else "")
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _render_summary(counts: dict[str, int]) -> str:

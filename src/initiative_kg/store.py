@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Literal as Choice
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
@@ -25,6 +27,9 @@ from initiative_kg.assets import AssetLayout, layout, rdf_files_under, rdf_forma
 from initiative_kg.errors import LoadError
 from initiative_kg.namespaces import IKG, SCHEMA, bind_prefixes
 
+if TYPE_CHECKING:
+    from initiative_kg.engines import Engine, QueryResult
+
 logger = logging.getLogger(__name__)
 
 QUAD_FORMATS = frozenset({"nquads", "trig"})
@@ -32,6 +37,7 @@ QUAD_FORMATS = frozenset({"nquads", "trig"})
 GRAPH_CLASSES = frozenset({IKG.DataGraph, IKG.StatedGraph, IKG.CodedGraph, IKG.ReferenceGraph})
 
 ProgressCallback = Callable[[Path], None]
+Background = Choice["shipped", "reference", "none"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class KnowledgeGraph:
         self.files: tuple[SourceFile, ...] = tuple(files)
         self._locator = locator
         self._union: Graph | None = None
+        self._engines: dict[str, Engine] = {}
 
     # ------------------------------------------------------------------ loading
 
@@ -91,7 +98,7 @@ class KnowledgeGraph:
         cls,
         paths: Sequence[Path | str] | None = None,
         *,
-        standalone: bool = False,
+        background: Background = "shipped",
         personal_data: bool = True,
         progress: ProgressCallback | None = None,
         assets: AssetLayout | None = None,
@@ -99,16 +106,22 @@ class KnowledgeGraph:
         """Load the ontology and vocabularies with either the shipped data (no ``paths``) or the
         user's files and folders.
 
-        User files are validated against the rest of the shipped data, which they may link to; a
-        user file that names the same graph as a shipped file replaces it (so an edited copy of a
-        shipped file is checked as it now is). ``standalone`` keeps only the reference data
-        (municipalities and regions) beside the user's files.
+        Beside user files, ``background`` decides what else is loaded: "shipped" (the default)
+        loads the rest of the shipped data, which they may link to, and a user file that names
+        the same graph as a shipped file replaces it (so an edited copy of a shipped file is
+        checked as it now is); "reference" loads only the municipalities and regions; "none"
+        only the ontology and vocabularies.
         """
         assets = assets or layout()
         user_files = _expand(paths) if paths else []
         user_resolved = {path.resolve() for path in user_files}
-        background = assets.reference_files() if (paths and standalone) else assets.data_files()
-        background = [path for path in background if path.resolve() not in user_resolved]
+        if not paths or background == "shipped":
+            background_files = assets.data_files()
+        elif background == "reference":
+            background_files = assets.reference_files()
+        else:
+            background_files = []
+        background_files = [p for p in background_files if p.resolve() not in user_resolved]
 
         dataset = Dataset(default_union=True)
         bind_prefixes(dataset.namespace_manager)
@@ -117,7 +130,7 @@ class KnowledgeGraph:
         owner: dict[URIRef, SourceFile] = {}
 
         plan = [(path, "ontology") for path in assets.ontology_files()]
-        plan += [(path, "data") for path in background]
+        plan += [(path, "data") for path in background_files]
         plan += [(path, "user") for path in user_files]
         for path, part in plan:
             if progress is not None:
@@ -244,6 +257,38 @@ class KnowledgeGraph:
             counts[union.namespace_manager.normalizeUri(class_iri)] = count
         return counts
 
+    # ------------------------------------------------------------------ queries
+
+    def query(
+        self,
+        query: str,
+        params: Mapping[str, str | int | float | bool] | None = None,
+        *,
+        engine: str | None = None,
+        stated: bool = False,
+        allow_service: bool = False,
+    ) -> QueryResult:
+        """Run a catalogue query by id (or a path to a .rq file) with its parameters bound
+        safely; ``stated=True`` keeps to what the source pages state (no analyst coding).
+
+            kg.query("initiatives-active-in-year", {"year": 2016}).to_dataframe()
+        """
+        from initiative_kg.engines import DEFAULT_ENGINE, check_query
+        from initiative_kg.queries import resolve
+
+        values = {name: _param_text(value) for name, value in (params or {}).items()}
+        text = resolve(query).bind(values)
+        check_query(text, allow_service=allow_service)
+        return self.engine(engine or DEFAULT_ENGINE).execute(text, stated=stated)
+
+    def engine(self, name: str) -> Engine:
+        """The named embedded engine over this graph (built once, then reused)."""
+        from initiative_kg.engines import make_engine
+
+        if name not in self._engines:
+            self._engines[name] = make_engine(name, self)
+        return self._engines[name]
+
     # ------------------------------------------------------------------ personal data
 
     def drop_personal_data(self) -> int:
@@ -257,7 +302,12 @@ class KnowledgeGraph:
                 context.remove(triple)
             removed += len(doomed)
         self._union = None
+        self._engines.clear()
         return removed
+
+
+def _param_text(value: str | int | float | bool) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 # ---------------------------------------------------------------------- parsing

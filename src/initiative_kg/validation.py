@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -133,11 +133,13 @@ def validate(
         raise ValidationError(f"the SHACL engine failed: {str(results_text).strip()}")
     shapes = load_shapes()
     base = relative_to or Path.cwd()
+    found = [
+        _result(kg, results_graph, shapes, node, language, base)
+        for node in results_graph.subjects(RDF.type, SH.ValidationResult)
+    ]
+    found += _check_results(kg, base)
     results = sorted(
-        (
-            _result(kg, results_graph, shapes, node, language, base)
-            for node in results_graph.subjects(RDF.type, SH.ValidationResult)
-        ),
+        found,
         key=lambda r: (
             r.file or "~",
             r.line or 0,
@@ -176,6 +178,50 @@ def _result(
         file=_relative(location.path, base) if location else None,
         line=location.line if location else None,
     )
+
+
+def _check_results(kg: KnowledgeGraph, base: Path) -> list[ValidationResult]:
+    """Run the quality checks (queries/checks/*-violation.rq): every row is a problem."""
+    from initiative_kg.queries import checks
+
+    # rdflib's engine, because its blank nodes are those of the loaded graph: a result on a
+    # participation can then be traced to the file and line of its initiative.
+    engine = kg.engine("rdflib")
+    results = []
+    for check in checks().values():
+        severity = Severity(str(check.header.get("severity", "violation")))
+        template = str(check.header.get("message", check.title))
+        for row in engine.execute(check.text):
+            focus, path, value = row.get("focus"), row.get("path"), row.get("value")
+            location = kg.locate(focus, path, value) if focus is not None else None
+            message = _fill(template, row)
+            results.append(
+                ValidationResult(
+                    severity=severity,
+                    shape=f"check:{check.id}",
+                    component="SPARQL check",
+                    focus=_show_focus(kg, focus),
+                    focus_label=kg.label(focus) if focus is not None else None,
+                    path=_show(path) if path is not None else None,
+                    value=_show(value) if value is not None else None,
+                    message=message,
+                    file=_relative(location.path, base) if location else None,
+                    line=location.line if location else None,
+                )
+            )
+    return results
+
+
+_PLACEHOLDER_IN_TEMPLATE = re.compile(r"\{\?(\w+)\}")
+
+
+def _fill(template: str, row: Mapping[str, Node | None]) -> str:
+    """A check's message with its {?variable} placeholders filled from the result row."""
+
+    def value(match: re.Match[str]) -> str:
+        return _show(row.get(match.group(1)))
+
+    return _PLACEHOLDER_IN_TEMPLATE.sub(value, template)
 
 
 def _named_shape(shapes: Graph, shape: Node | None) -> str:

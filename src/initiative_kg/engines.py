@@ -1,0 +1,365 @@
+"""Running SPARQL queries: the embedded engines behind one small protocol, and their results.
+
+Two embedded engines give identical results: rdflib's own SPARQL engine over the loaded dataset,
+and Oxigraph (pyoxigraph, native code) over a copy of it. A remote SPARQL endpoint implements
+the same protocol in ``endpoint.py``. Every engine sees the union of the named graphs as its
+default graph; ``stated=True`` leaves analyst-coded graphs (``ikg:CodedGraph``) out of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import RDF, XSD
+from rdflib.query import Result
+from rdflib.term import Identifier, Node
+
+from initiative_kg.errors import QueryError
+from initiative_kg.namespaces import IKG, bind_prefixes, shorten
+
+if TYPE_CHECKING:
+    import pandas
+
+    from initiative_kg.store import KnowledgeGraph
+
+logger = logging.getLogger(__name__)
+
+ENGINES = ("oxigraph", "rdflib")
+DEFAULT_ENGINE = "oxigraph"
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("ttl", "nt", "jsonld")
+_NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """What a query returned: rows (SELECT), a boolean (ASK) or a graph (CONSTRUCT/DESCRIBE)."""
+
+    kind: str
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[Node | None, ...], ...] = ()
+    boolean: bool | None = None
+    graph: Graph | None = field(default=None, compare=False)
+
+    def __iter__(self) -> Iterator[dict[str, Node | None]]:
+        for row in self.rows:
+            yield dict(zip(self.columns, row, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts of Python values (int, Decimal, str, date; IRIs as strings)."""
+        return [
+            {column: _python(value) for column, value in zip(self.columns, row, strict=True)}
+            for row in self.rows
+        ]
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame (``pip install initiative-kg[pandas]``)."""
+        try:
+            import pandas
+        except ImportError as error:
+            raise QueryError(
+                "to_dataframe needs pandas: pip install 'initiative-kg[pandas]'"
+            ) from error
+        return pandas.DataFrame.from_records(self.records(), columns=list(self.columns))
+
+
+def _python(value: Node | None) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Literal):
+        return value.toPython()
+    return str(value)
+
+
+class Engine(Protocol):
+    """Runs SPARQL query text (already bound and checked) against a graph."""
+
+    name: str
+
+    def execute(self, text: str, *, stated: bool = False) -> QueryResult: ...
+
+
+def check_query(text: str, *, allow_service: bool = False) -> None:
+    """Refuse what is not a well-formed read-only query, with line and column; refuse SERVICE
+    (an outbound request) unless allowed."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+    except ParseException as error:
+        raise QueryError(
+            f"SPARQL syntax error at line {error.lineno}, column {error.col}: {error.msg}"
+        ) from error
+    except Exception as error:  # rdflib raises plain exceptions for some malformed input
+        raise QueryError(f"SPARQL syntax error: {error}") from error
+    if not allow_service and _contains(tree, "ServiceGraphPattern"):
+        raise QueryError(
+            "the query uses SERVICE, which would send a request to another server; "
+            "the embedded engines refuse it unless --allow-service is given"
+        )
+
+
+def _contains(tree: object, name: str) -> bool:
+    """Whether rdflib's parse tree holds a node of the given name (e.g. ServiceGraphPattern)."""
+    from pyparsing import ParseResults
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if getattr(node, "name", None) == name:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple | ParseResults):
+            stack.extend(list(node))
+    return False
+
+
+def normalise(term: Node | None) -> Node | None:
+    """Numbers in one canonical lexical form, so that engines that compute the same value print
+    the same text (9600000.0, not 9600000 or 9.6E6)."""
+    if not isinstance(term, Literal) or term.datatype not in _NUMERIC:
+        return term
+    value = term.toPython()
+    if term.datatype == XSD.decimal and isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+    if term.datatype == XSD.integer and isinstance(value, int):
+        return Literal(str(value), datatype=XSD.integer)
+    return term
+
+
+def coded_graphs(dataset: Dataset) -> set[URIRef]:
+    return {g for g in dataset.subjects(RDF.type, IKG.CodedGraph) if isinstance(g, URIRef)}
+
+
+# ---------------------------------------------------------------------- rdflib
+
+
+class RdflibEngine:
+    """rdflib's own SPARQL engine over the loaded dataset."""
+
+    name = "rdflib"
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self._kg = kg
+        self._stated: Dataset | None = None
+
+    def _dataset(self, stated: bool) -> Dataset:
+        if not stated:
+            return self._kg.dataset
+        if self._stated is None:
+            leave_out = coded_graphs(self._kg.dataset)
+            stated_only = Dataset(default_union=True)
+            bind_prefixes(stated_only.namespace_manager)
+            for context in self._kg.dataset.graphs():
+                if context.identifier not in leave_out and len(context):
+                    stated_only.graph(context.identifier).__iadd__(context)
+            self._stated = stated_only
+        return self._stated
+
+    def execute(self, text: str, *, stated: bool = False) -> QueryResult:
+        try:
+            result = self._dataset(stated).query(text)
+        except Exception as error:
+            raise QueryError(f"the query failed on rdflib: {error}") from error
+        return _from_rdflib(result)
+
+
+def _from_rdflib(result: Result) -> QueryResult:
+    if result.type == "ASK":
+        return QueryResult("ASK", boolean=bool(result.askAnswer))
+    if result.type in {"CONSTRUCT", "DESCRIBE"}:
+        graph = Graph()
+        bind_prefixes(graph.namespace_manager)
+        for triple in result:
+            graph.add(triple)  # type: ignore[arg-type]
+        return QueryResult(result.type, graph=graph)
+    columns = tuple(str(v) for v in result.vars or [])
+    rows = tuple(tuple(normalise(row.get(Variable(c))) for c in columns) for row in result.bindings)
+    return QueryResult("SELECT", columns=columns, rows=rows)
+
+
+# ---------------------------------------------------------------------- Oxigraph
+
+
+class OxigraphEngine:
+    """Oxigraph's native SPARQL engine over a copy of the loaded dataset."""
+
+    name = "oxigraph"
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        import pyoxigraph
+
+        self._store = pyoxigraph.Store()
+        data = kg.dataset.serialize(format="nquads", encoding="utf-8")
+        self._store.load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+        self._coded = {str(name) for name in coded_graphs(kg.dataset)}
+
+    def execute(self, text: str, *, stated: bool = False) -> QueryResult:
+        from pyoxigraph import QueryBoolean, QuerySolutions
+
+        options: dict[str, Any]
+        if stated:
+            graphs = [g for g in self._store.named_graphs() if g.value not in self._coded]
+            options = {"default_graph": graphs, "named_graphs": graphs}
+        else:
+            options = {"use_default_graph_as_union": True}
+        try:
+            answer = self._store.query(text, **options)
+        except (SyntaxError, OSError, ValueError) as error:
+            raise QueryError(f"the query failed on Oxigraph: {error}") from error
+        if isinstance(answer, QueryBoolean):
+            return QueryResult("ASK", boolean=bool(answer))
+        if isinstance(answer, QuerySolutions):
+            columns = tuple(variable.value for variable in answer.variables)
+            rows = tuple(
+                tuple(normalise(_rdflib(solution[column])) for column in columns)
+                for solution in answer
+            )
+            return QueryResult("SELECT", columns=columns, rows=rows)
+        graph = Graph()
+        bind_prefixes(graph.namespace_manager)
+        for triple in answer:
+            graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+        kind = "DESCRIBE" if text.lstrip().upper().startswith("DESCRIBE") else "CONSTRUCT"
+        return QueryResult(kind, graph=graph)
+
+
+def _term(term: Any) -> Node:
+    converted = _rdflib(term)
+    if converted is None:
+        raise QueryError("a graph result holds an unbound term")
+    return converted
+
+
+def _rdflib(term: Any) -> Node | None:
+    """A pyoxigraph term as the equal rdflib term."""
+    if term is None:
+        return None
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return URIRef(term.value)
+    if kind == "BlankNode":
+        return BNode(term.value)
+    if kind == "Literal":
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(
+            term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype)
+        )
+    raise QueryError(f"unexpected term in a result: {term!r}")
+
+
+def make_engine(name: str, kg: KnowledgeGraph) -> Engine:
+    if name == "rdflib":
+        return RdflibEngine(kg)
+    if name == "oxigraph":
+        return OxigraphEngine(kg)
+    raise QueryError(f"unknown engine '{name}' (use {' or '.join(ENGINES)})")
+
+
+# ---------------------------------------------------------------------- output formats
+
+
+def render(result: QueryResult, output_format: str) -> str:
+    """A result in one of the output formats. SELECT: table, csv, tsv, json, xml (the W3C
+    SPARQL 1.1 result formats); CONSTRUCT/DESCRIBE: ttl, nt, jsonld; ASK: true or false."""
+    if result.kind == "ASK":
+        return ("true" if result.boolean else "false") + "\n"
+    if result.graph is not None:
+        if output_format not in GRAPH_FORMATS:
+            raise QueryError(
+                f"a {result.kind} result is a graph: use --format {', '.join(GRAPH_FORMATS)}"
+            )
+        rdflib_format = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[output_format]
+        return result.graph.serialize(format=rdflib_format)
+    if output_format not in SELECT_FORMATS:
+        raise QueryError(f"a SELECT result is a table: use --format {', '.join(SELECT_FORMATS)}")
+    if output_format == "table":
+        return _table(result)
+    if output_format == "tsv":
+        return _tsv(result)
+    if output_format == "csv":
+        return _csv(result)
+    rdflib_result = Result("SELECT")
+    rdflib_result.vars = [Variable(c) for c in result.columns]
+    rdflib_result.bindings = [
+        {
+            Variable(c): cast(Identifier, v)
+            for c, v in zip(result.columns, row, strict=True)
+            if v is not None
+        }
+        for row in result.rows
+    ]
+    serialised = rdflib_result.serialize(format=output_format, encoding="utf-8")
+    text = serialised.decode("utf-8") if isinstance(serialised, bytes) else str(serialised)
+    if output_format == "json":  # stable, readable JSON
+        text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    return text.rstrip("\n") + "\n"
+
+
+def _csv(result: QueryResult) -> str:
+    """SPARQL 1.1 CSV: IRIs and literals as plain strings, blank nodes as _:label."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow(
+            ["" if v is None else (v.n3() if isinstance(v, BNode) else str(v)) for v in row]
+        )
+    return buffer.getvalue()
+
+
+def _tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 TSV: a header of ?variables, then terms in Turtle syntax."""
+    lines = ["\t".join(f"?{c}" for c in result.columns)]
+    lines += ["\t".join("" if v is None else v.n3() for v in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def _table(result: QueryResult) -> str:
+    cells = [[_cell(v) for v in row] for row in result.rows]
+    widths = [len(c) for c in result.columns]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: Node | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, URIRef):
+        return shorten(str(value))
+    return " ".join(str(value).split())
+
+
+def results_equal(a: QueryResult, b: QueryResult, *, ordered: bool) -> bool:
+    """Same rows (as a multiset unless ``ordered``), same columns, blank nodes ignored."""
+    if a.kind != b.kind or a.columns != b.columns or a.boolean != b.boolean:
+        return False
+
+    def key(rows: Sequence[tuple[Node | None, ...]]) -> list[tuple[str, ...]]:
+        keyed = [tuple("_:" if isinstance(v, BNode) else repr(v) for v in row) for row in rows]
+        return keyed if ordered else sorted(keyed)
+
+    return key(a.rows) == key(b.rows)

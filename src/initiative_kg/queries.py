@@ -1,0 +1,312 @@
+"""The query catalogue: SPARQL files with a ``#+`` header, and safe binding of their parameters.
+
+A query file starts with header lines in the grlc style::
+
+    #+ title: Initiatives active in a year
+    #+ description: ...
+    #+ params:
+    #+   - {name: year, type: integer, description: The calendar year.}
+    #+ columns: [initiative, title, start, end]
+
+Parameter values are checked against their declared type, turned into RDF terms, and bound with
+a ``VALUES`` block placed at the start of the query's outermost ``WHERE`` group. A value never
+becomes query text except as a properly escaped RDF term, so it cannot change the query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from initiative_kg.assets import layout
+from initiative_kg.errors import QueryError
+from initiative_kg.namespaces import PREFIXES
+
+PARAM_TYPES = ("integer", "decimal", "boolean", "date", "iri", "string", "langstring")
+CHECKS_FOLDER = "checks"
+
+_HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Characters that may not appear in an IRI written between angle brackets (RFC 3987, SPARQL).
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w./%-]*)$")
+_LANGSTRING = re.compile(r"^(.*)@([A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*)$", re.DOTALL)
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A declared parameter: its name (the query variable), type, default and meaning."""
+
+    name: str
+    type: str
+    default: str | None = None
+    description: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    def to_term(self, raw: str) -> Node:
+        """Check a value against the declared type and return it as an RDF term."""
+        value = raw.strip()
+        problem = f"parameter '{self.name}' expects {self._expects()}, not {raw!r}"
+        if self.type == "integer":
+            if not _INTEGER.match(value):
+                raise QueryError(problem)
+            return Literal(int(value), datatype=XSD.integer)
+        if self.type == "decimal":
+            if not _DECIMAL.match(value):
+                raise QueryError(problem)
+            try:
+                return Literal(Decimal(value), datatype=XSD.decimal)
+            except InvalidOperation as error:
+                raise QueryError(problem) from error
+        if self.type == "boolean":
+            if value.lower() not in {"true", "false"}:
+                raise QueryError(problem)
+            return Literal(value.lower() == "true")
+        if self.type == "date":
+            try:
+                return Literal(date.fromisoformat(value), datatype=XSD.date)
+            except ValueError as error:
+                raise QueryError(problem) from error
+        if self.type == "iri":
+            return URIRef(_expand_iri(value, problem))
+        if self.type == "langstring":
+            match = _LANGSTRING.match(raw)
+            if not match:
+                raise QueryError(problem)
+            return Literal(match.group(1), lang=match.group(2))
+        return Literal(raw)
+
+    def _expects(self) -> str:
+        return {
+            "integer": "an integer (e.g. 2016)",
+            "decimal": "a decimal number (e.g. 9600000.0)",
+            "boolean": "true or false",
+            "date": "a date as YYYY-MM-DD",
+            "iri": "an IRI (https://...) or a prefixed name (e.g. organisation:socialstyrelsen)",
+            "langstring": "text with a language tag (e.g. Pårørende@da)",
+        }.get(self.type, "text")
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """One query file: its id (the file name), header and SPARQL text."""
+
+    id: str
+    path: Path
+    title: str
+    description: str
+    params: tuple[Parameter, ...]
+    columns: tuple[str, ...]
+    text: str
+    header: Mapping[str, Any] = field(default_factory=dict)
+
+    def parameter(self, name: str) -> Parameter:
+        for parameter in self.params:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise QueryError(f"query '{self.id}' has no parameter '{name}' (its parameters: {known})")
+
+    def bind(self, values: Mapping[str, str] | None = None) -> str:
+        """The query text with every parameter bound: given values, else defaults."""
+        values = dict(values or {})
+        for name in values:
+            self.parameter(name)  # unknown names are an error, not silently ignored
+        terms: dict[str, Node] = {}
+        for parameter in self.params:
+            raw = values.get(parameter.name, parameter.default)
+            if raw is None:
+                raise QueryError(
+                    f"query '{self.id}' needs the parameter '{parameter.name}' "
+                    f"({parameter._expects()}): give --param {parameter.name}=VALUE"
+                )
+            terms[parameter.name] = parameter.to_term(str(raw))
+        return bind_values(self.text, terms)
+
+
+def bind_values(text: str, terms: Mapping[str, Node]) -> str:
+    """Put ``VALUES (?a ?b) { (ta tb) }`` at the start of the outermost WHERE group."""
+    if not terms:
+        return text
+    masked = _mask_comments(text)
+    match = _WHERE.search(masked)
+    if match is None:
+        raise QueryError("cannot bind parameters: the query has no 'WHERE {' group")
+    variables = " ".join(f"?{name}" for name in terms)
+    row = " ".join(term.n3() for term in terms.values())
+    block = f"\n  VALUES ({variables}) {{ ({row}) }}\n"
+    return text[: match.end()] + block + text[match.end() :]
+
+
+def _mask_comments(text: str) -> str:
+    """The text with comments blanked out (same length), so that searches skip them. Strings
+    and IRIs that contain '#' are kept."""
+    masked: list[str] = []
+    for line in text.splitlines(keepends=True):
+        out, in_string, in_iri = [], "", False
+        for index, char in enumerate(line):
+            if in_string:
+                if char == in_string and line[index - 1] != "\\":
+                    in_string = ""
+            elif in_iri:
+                in_iri = char != ">"
+            elif char in "\"'":
+                in_string = char
+            elif char == "<" and index + 1 < len(line) and not line[index + 1].isspace():
+                in_iri = True
+            elif char == "#":
+                out.append(" " * (len(line) - index - (1 if line.endswith("\n") else 0)))
+                if line.endswith("\n"):
+                    out.append("\n")
+                break
+            out.append(char)
+        masked.append("".join(out))
+    return "".join(masked)
+
+
+def _expand_iri(value: str, problem: str) -> str:
+    match = _PREFIXED.match(value)
+    if match and match.group(1) in PREFIXES:
+        value = PREFIXES[match.group(1)] + match.group(2)
+    elif value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if not _ABSOLUTE_IRI.match(value) or _IRI_FORBIDDEN.search(value):
+        raise QueryError(problem)
+    return value
+
+
+# ---------------------------------------------------------------------- reading query files
+
+
+def read_query(path: Path, *, query_id: str | None = None) -> CatalogueQuery:
+    """Read a query file (or text, for ``path`` = ``-``) with an optional ``#+`` header."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise QueryError(f"{path}: no such query file") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise QueryError(f"{path}: cannot read the query file: {error}") from error
+    return parse_query_text(text, path=path, query_id=query_id or path.stem)
+
+
+def parse_query_text(text: str, *, path: Path, query_id: str) -> CatalogueQuery:
+    header_lines = []
+    for line in text.splitlines():
+        match = _HEADER_LINE.match(line)
+        if match is None:
+            if line.strip() and not line.startswith("#"):
+                break
+            continue
+        header_lines.append(match.group(1))
+    header: dict[str, Any] = {}
+    if header_lines:
+        try:
+            loaded = yaml.safe_load("\n".join(header_lines))
+        except yaml.YAMLError as error:
+            raise QueryError(f"{path}: the '#+' header is not valid YAML: {error}") from error
+        if not isinstance(loaded, dict):
+            raise QueryError(f"{path}: the '#+' header must be 'key: value' lines")
+        header = loaded
+    params = tuple(_parameter(path, raw) for raw in header.get("params") or [])
+    columns = header.get("columns") or []
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise QueryError(f"{path}: 'columns' must be a list of names, e.g. [initiative, title]")
+    return CatalogueQuery(
+        id=query_id,
+        path=path,
+        title=str(header.get("title", query_id)),
+        description=" ".join(str(header.get("description", "")).split()),
+        params=params,
+        columns=tuple(columns),
+        text=text,
+        header=header,
+    )
+
+
+def _parameter(path: Path, raw: object) -> Parameter:
+    if not isinstance(raw, dict) or "name" not in raw:
+        raise QueryError(f"{path}: each parameter needs at least a name: {raw!r}")
+    kind = str(raw.get("type", "string"))
+    if kind not in PARAM_TYPES:
+        raise QueryError(
+            f"{path}: parameter '{raw['name']}' has unknown type '{kind}' "
+            f"(use one of {', '.join(PARAM_TYPES)})"
+        )
+    default = raw.get("default")
+    if isinstance(default, bool):
+        default = str(default).lower()
+    return Parameter(
+        name=str(raw["name"]),
+        type=kind,
+        default=None if default is None else str(default),
+        description=str(raw.get("description", "")),
+    )
+
+
+@cache
+def catalogue() -> dict[str, CatalogueQuery]:
+    """Every catalogue query by id (quality checks excluded), read once per process."""
+    return _read_folder(layout().queries_dir, exclude_checks=True)
+
+
+@cache
+def checks() -> dict[str, CatalogueQuery]:
+    """The quality checks (``queries/checks/*-violation.rq``) by id."""
+    return _read_folder(layout().queries_dir / CHECKS_FOLDER, exclude_checks=False)
+
+
+def _read_folder(folder: Path, *, exclude_checks: bool) -> dict[str, CatalogueQuery]:
+    queries: dict[str, CatalogueQuery] = {}
+    for path in sorted(folder.rglob("*.rq")):
+        if exclude_checks and CHECKS_FOLDER in path.relative_to(folder).parts[:-1]:
+            continue
+        query = read_query(path)
+        if query.id in queries:
+            raise QueryError(f"{path}: the id '{query.id}' is used by {queries[query.id].path} too")
+        queries[query.id] = query
+    return queries
+
+
+def resolve(reference: str, stdin_text: str | None = None) -> CatalogueQuery:
+    """A catalogue id, a path to a .rq file, or '-' for query text on standard input."""
+    if reference == "-":
+        if stdin_text is None:
+            raise QueryError("no query text on standard input")
+        return parse_query_text(stdin_text, path=Path("<stdin>"), query_id="stdin")
+    known = catalogue()
+    if reference in known:
+        return known[reference]
+    path = Path(reference)
+    if path.suffix == ".rq" or path.exists():
+        return read_query(path)
+    suggestions = [name for name in known if reference in name or name in reference]
+    hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    raise QueryError(f"no query '{reference}' in the catalogue (see ikg query --list).{hint}")
+
+
+def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
+    """``name=value`` strings (from --param) as a mapping."""
+    values: dict[str, str] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep or not name.strip():
+            raise QueryError(f"--param expects name=value, not {assignment!r}")
+        values[name.strip()] = value
+    return values
