@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -218,3 +220,116 @@ def test_the_wheel_ships_the_data_and_works_outside_the_checkout(tmp_path: Path)
     )
     assert run.returncode == 0, run.stderr
     assert "_assets/data/initiatives/004-udbrede-anvendelse-af-peers.ttl" in run.stdout
+
+
+# ---------------------------------------------------------------------- ikg query
+
+
+def test_query_list_names_every_catalogue_query_with_its_parameters() -> None:
+    code, out, _ = invoke("query", "--list")
+    assert code == 0
+    assert (
+        "initiatives-active-in-year\n    Initiatives active in a year\n    params: year: integer"
+        in out
+    )
+    assert "actors-in-several-initiatives" in out and "min: integer = 2" in out
+
+
+def test_query_describe_prints_header_and_text() -> None:
+    code, out, _ = invoke("query", "funding-by-year", "--describe")
+    assert code == 0
+    assert out.startswith("#+ title: Funding by year")
+    assert "SELECT ?year (SUM(?share) AS ?totalDKK)" in out
+
+
+def test_query_table_is_the_default() -> None:
+    code, out, _ = invoke("query", "initiatives-active-in-year", "--param", "year=2016")
+    assert code == 0
+    assert out.splitlines()[0].split() == ["initiative", "title", "start", "end"]
+    assert "initiative:systematisk-inddragelse-af-paaroerende" in out
+    assert out.rstrip().endswith("(2 rows)")
+
+
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_query_csv_is_the_w3c_format(engine: str) -> None:
+    code, out, _ = invoke("query", "funding-by-initiative", "-f", "csv", "--engine", engine)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0] == {
+        "initiative": "https://w3id.org/initiative-kg/id/initiative/partnerskab-om-omlaegning-af-socialpsykiatrien",
+        "title": "Partnerskab om strategisk udvikling og omlægning af socialpsykiatrien",
+        "totalDKK": "21800000.0",
+    }
+
+
+def test_query_tsv_json_and_xml_parse() -> None:
+    from rdflib.query import Result
+
+    for fmt in ("tsv", "json", "xml"):
+        code, out, _ = invoke("query", "participation-by-region", "-f", fmt)
+        assert code == 0, fmt
+        parsed = Result.parse(io.StringIO(out), format=fmt)
+        assert len(parsed) == 5, fmt
+        assert {str(v) for v in parsed.vars or []} == {
+            "region",
+            "regionLabel",
+            "municipalities",
+            "initiatives",
+        }
+
+
+def test_query_own_file_stdin_and_construct(tmp_path: Path) -> None:
+    own = tmp_path / "regions.rq"
+    own.write_text(
+        "PREFIX ikg: <https://w3id.org/initiative-kg/ontology#>\n"
+        "CONSTRUCT { ?r a ikg:Region } WHERE { ?r a ikg:Region }\n"
+    )
+    code, out, _ = invoke("query", own, "-f", "nt")
+    assert code == 0
+    assert len(out.strip().splitlines()) == 5
+    code, out, _ = invoke("query", own)  # a graph is not a table
+    assert code == 2
+    result = runner.invoke(
+        app, ["query", "-", "-f", "csv"], input="SELECT (1 + 1 AS ?two) WHERE {}"
+    )
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["two", "2"]
+
+
+def test_query_ask_exit_codes() -> None:
+    yes = runner.invoke(
+        app, ["query", "-"], input="ASK { ?s a <https://w3id.org/initiative-kg/ontology#Region> }"
+    )
+    assert (yes.exit_code, yes.stdout) == (0, "true\n")
+    no = runner.invoke(app, ["query", "-"], input="ASK { ?s a <https://example.org/Nothing> }")
+    assert (no.exit_code, no.stdout) == (1, "false\n")
+
+
+def test_query_errors_exit_2() -> None:
+    code, _, err = invoke("query", "initiatives-active-in-year")
+    assert code == 2 and "needs the parameter 'year'" in err
+    code, _, err = invoke("query", "initiatives-active-in-year", "-p", "year=2016 } UNION {")
+    assert code == 2 and "parameter 'year' expects an integer" in err
+    code, _, err = invoke("query", "no-such-query")
+    assert code == 2 and "no query 'no-such-query'" in err
+    result = runner.invoke(app, ["query", "-"], input="SELECT ?s\nWHERE { ?s ?p }")
+    assert result.exit_code == 2 and "line 2, column" in result.stderr
+    result = runner.invoke(
+        app, ["query", "-"], input="SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    )
+    assert result.exit_code == 2 and "SERVICE" in result.stderr
+
+
+def test_query_on_the_users_own_data() -> None:
+    code, out, _ = invoke("query", "funding-by-initiative", "--data", MINIMAL, "-f", "csv")
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "https://w3id.org/initiative-kg/id/initiative/test-project,Testprojekt,9600000.0"
+    ]
+
+
+def test_query_stated_leaves_out_coding() -> None:
+    _, coded, _ = invoke("query", "intervention-element-usage", "-f", "csv")
+    _, stated, _ = invoke("query", "intervention-element-usage", "-f", "csv", "--stated")
+    assert "Peer to peer,1" in coded
+    assert "Peer to peer,0" in stated
