@@ -333,3 +333,11 @@ def test_query_stated_leaves_out_coding() -> None:
     _, stated, _ = invoke("query", "intervention-element-usage", "-f", "csv", "--stated")
     assert "Peer to peer,1" in coded
     assert "Peer to peer,0" in stated
+
+
+def test_query_can_leave_out_personal_data() -> None:
+    question = "SELECT ?name WHERE { ?p <https://schema.org/name> ?name } ORDER BY ?name"
+    with_people = runner.invoke(app, ["query", "-", "-f", "csv"], input=question)
+    without = runner.invoke(app, ["query", "-", "-f", "csv", "--no-personal-data"], input=question)
+    assert "Trine Bang Nielsen" in with_people.stdout
+    assert without.stdout.splitlines() == ["name"]

@@ -253,6 +253,10 @@ def query(
     allow_service: Annotated[
         bool, typer.Option(help="Allow SERVICE (requests to other servers); refused by default.")
     ] = False,
+    personal_data: Annotated[
+        bool,
+        typer.Option(help="Include contact persons (names, phone numbers) printed on the pages."),
+    ] = True,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the result to this file.")
     ] = None,
@@ -285,7 +289,7 @@ def query(
     text = chosen.bind(catalogue_module.parse_assignments(param or []))
     check_query(text, allow_service=allow_service)
     with _status("Loading the graph"):
-        kg = KnowledgeGraph.load(data or None, background="none")
+        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
         result = kg.engine(engine.value).execute(text, stated=stated)
     rendered = render(result, output_format.value)
     if output is not None:
