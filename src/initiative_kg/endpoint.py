@@ -121,10 +121,11 @@ class SparqlClient:
     def _run(self, what: str, attempt: Callable[[], Any]) -> Any:
         from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
+        retryable: tuple[type[BaseException], ...] = (*RETRYABLE, EndPointInternalError)
         for delay in (*self.retry_delays, None):
             try:
                 return attempt()
-            except (*RETRYABLE, EndPointInternalError) as error:
+            except retryable as error:
                 if isinstance(error, urllib.error.HTTPError) and error.code < 500:
                     raise _http_error(what, error) from None
                 if delay is None:
