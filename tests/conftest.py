@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import os
+import secrets
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,3 +26,66 @@ def shipped() -> KnowledgeGraph:
 @pytest.fixture(scope="session")
 def shipped_report(shipped: KnowledgeGraph) -> ValidationReport:
     return validate(shipped, relative_to=REPO)
+
+
+@dataclass
+class VirtuosoServer:
+    """A Virtuoso started by scripts/virtuoso for the tests, on 127.0.0.1."""
+
+    folder: Path
+    url: str
+    pid: int
+    password: str
+
+    @property
+    def query_endpoint(self) -> str:
+        return f"{self.url}/sparql"
+
+    @property
+    def update_endpoint(self) -> str:
+        return f"{self.url}/sparql-auth"
+
+    def restart(self) -> None:
+        """Start the server again on the same database (after a stop or a crash)."""
+        started = _run_script("start", self.folder, self.password)
+        info = _key_values(started.stdout)
+        self.pid = int(info["IKG_VIRTUOSO_PID"])
+
+    def stop(self) -> None:
+        _run_script("stop", self.folder, self.password)
+
+
+def _run_script(action: str, folder: Path, password: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "IKG_VIRTUOSO_PASSWORD": password}
+    done = subprocess.run(
+        ["bash", str(REPO / "scripts" / "virtuoso"), action, str(folder)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if done.returncode != 0:
+        message = f"scripts/virtuoso {action} failed: {done.stderr[-3000:]}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return done
+
+
+def _key_values(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def start_virtuoso(folder: Path) -> VirtuosoServer:
+    """Start a server; under CI=true a server that cannot start fails the test, elsewhere it
+    skips it (the script installs Virtuoso with apt-get, which needs root)."""
+    password = "pw-" + secrets.token_hex(8)
+    info = _key_values(_run_script("start", folder, password).stdout)
+    return VirtuosoServer(folder, info["IKG_VIRTUOSO_URL"], int(info["IKG_VIRTUOSO_PID"]), password)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()

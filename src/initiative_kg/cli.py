@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import logging
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -257,6 +257,16 @@ def query(
         bool,
         typer.Option(help="Include contact persons (names, phone numbers) printed on the pages."),
     ] = True,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:8890/sparql) instead of the "
+            "embedded graph; see ikg push."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the endpoint before giving up.")
+    ] = 60.0,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the result to this file.")
     ] = None,
@@ -287,10 +297,18 @@ def query(
         typer.echo(chosen.text, nl=not chosen.text.endswith("\n"))
         raise typer.Exit(EXIT_OK)
     text = chosen.bind(catalogue_module.parse_assignments(param or []))
-    check_query(text, allow_service=allow_service)
-    with _status("Loading the graph"):
-        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
-        result = kg.engine(engine.value).execute(text, stated=stated)
+    check_query(text, allow_service=allow_service or endpoint is not None)
+    if endpoint is not None:
+        from initiative_kg.endpoint import RemoteEngine, SparqlClient
+
+        with _status(f"Asking {endpoint}"):
+            result = RemoteEngine(SparqlClient(endpoint, timeout=timeout)).execute(
+                text, stated=stated
+            )
+    else:
+        with _status("Loading the graph"):
+            kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+            result = kg.engine(engine.value).execute(text, stated=stated)
     rendered = render(result, output_format.value)
     if output is not None:
         write_atomically(output, rendered)
@@ -298,6 +316,108 @@ def query(
         typer.echo(rendered, nl=False)
     if result.kind == "ASK" and not result.boolean:
         raise typer.Exit(EXIT_FAILED)
+
+
+class AuthScheme(enum.StrEnum):
+    digest = "digest"
+    basic = "basic"
+
+
+@app.command()
+def push(
+    endpoint: Annotated[
+        str, typer.Option(help="The server's SPARQL query endpoint, e.g. http://host:8890/sparql.")
+    ],
+    update_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="The SPARQL Update endpoint (Virtuoso: /sparql-auth). Default: --endpoint."
+        ),
+    ] = None,
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            help="Put everything into this one graph instead of keeping the named graphs."
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            help="User name. The password comes from $IKG_PASSWORD or ~/.netrc, never "
+            "from the command line."
+        ),
+    ] = None,
+    auth: Annotated[
+        AuthScheme, typer.Option(help="HTTP authentication scheme.")
+    ] = AuthScheme.digest,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Push these files or folders (with the ontology and vocabularies) "
+            "instead of the shipped graph."
+        ),
+    ] = None,
+    personal_data: Annotated[
+        bool, typer.Option(help="Include contact persons (names, phone numbers).")
+    ] = True,
+    force: Annotated[bool, typer.Option(help="Push even if the graph does not validate.")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Triples per upload request.")] = 2000,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each request.")] = 60.0,
+) -> None:
+    """Load the graph into a SPARQL server (Virtuoso, Fuseki, GraphDB, Oxigraph server).
+
+    Every named graph is uploaded into a staging graph in batches, the triple counts are
+    checked on the server, and only then are the staging graphs moved onto the targets in one
+    update; a failure on the way leaves the previous version complete. Connection errors and
+    5xx answers are retried with backoff; a 4xx is reported with the server's message (exit 2).
+    """
+    from initiative_kg.endpoint import Credentials, SparqlClient
+    from initiative_kg.endpoint import push as run_push
+    from initiative_kg.store import KnowledgeGraph
+    from initiative_kg.validation import validate as run_validation
+
+    credentials = Credentials.lookup(user, update_endpoint or endpoint, auth.value)
+    with _status("Loading and validating the graph"):
+        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+        report = None if force else run_validation(kg)
+    if report is not None and not report.conforms:
+        counts = report.counts()
+        typer.echo(
+            f"ikg: the graph does not validate ({counts['violation']} violation(s)); "
+            "see ikg validate, or push anyway with --force",
+            err=True,
+        )
+        raise typer.Exit(EXIT_FAILED)
+    client = SparqlClient(
+        endpoint, update_endpoint=update_endpoint, credentials=credentials, timeout=timeout
+    )
+    with _progress("Uploading") as advance:
+        summary = run_push(kg, client, graph=graph, batch_size=batch_size, progress=advance)
+    typer.echo(
+        f"pushed {summary.triples} triples in {summary.graphs} graph(s) "
+        f"({summary.batches} batches) to {update_endpoint or endpoint}"
+    )
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr when a person is watching; log lines otherwise."""
+    if not sys.stderr.isatty():
+
+        def log(done: int, total: int) -> None:
+            logger.info("%s: %d of %d triples", label, done, total)
+
+        yield log
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as progress:
+        task = progress.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield advance
 
 
 def _render_catalogue(queries: Mapping[str, CatalogueQuery]) -> str:

@@ -267,9 +267,11 @@ class KnowledgeGraph:
         engine: str | None = None,
         stated: bool = False,
         allow_service: bool = False,
+        endpoint: str | None = None,
     ) -> QueryResult:
         """Run a catalogue query by id (or a path to a .rq file) with its parameters bound
-        safely; ``stated=True`` keeps to what the source pages state (no analyst coding).
+        safely; ``stated=True`` keeps to what the source pages state (no analyst coding);
+        ``endpoint`` asks a SPARQL server instead of the embedded engine.
 
             kg.query("initiatives-active-in-year", {"year": 2016}).to_dataframe()
         """
@@ -278,8 +280,19 @@ class KnowledgeGraph:
 
         values = {name: _param_text(value) for name, value in (params or {}).items()}
         text = resolve(query).bind(values)
-        check_query(text, allow_service=allow_service)
+        check_query(text, allow_service=allow_service or endpoint is not None)
+        if endpoint is not None:
+            return self.remote(endpoint).execute(text, stated=stated)
         return self.engine(engine or DEFAULT_ENGINE).execute(text, stated=stated)
+
+    def remote(self, endpoint: str, *, timeout: float = 60.0) -> Engine:
+        """A SPARQL endpoint that holds this graph (after ikg push), as an engine."""
+        from initiative_kg.endpoint import RemoteEngine, SparqlClient
+
+        key = f"endpoint:{endpoint}"
+        if key not in self._engines:
+            self._engines[key] = RemoteEngine(SparqlClient(endpoint, timeout=timeout))
+        return self._engines[key]
 
     def engine(self, name: str) -> Engine:
         """The named embedded engine over this graph (built once, then reused)."""
