@@ -399,6 +399,47 @@ def push(
     )
 
 
+@app.command()
+def build(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The folder to write the release into.")
+    ],
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Release these files or folders (with the ontology and vocabularies) "
+            "instead of the shipped graph."
+        ),
+    ] = None,
+    personal_data: Annotated[
+        bool, typer.Option(help="Include contact persons (names, phone numbers).")
+    ] = True,
+    sparql_endpoint: Annotated[
+        str | None, typer.Option(help="A public SPARQL endpoint to name in the VoID description.")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the folder if it exists.")] = False,
+) -> None:
+    """Write release dumps: Turtle, N-Quads (named graphs kept), JSON-LD (with a context), a
+    VoID/DCAT description (void.ttl) and SHA256SUMS.
+
+    Refuses a graph that does not validate. The folder is built beside the target and renamed
+    into place, so a failed build leaves no half-written folder.
+    """
+    from initiative_kg.release import build as run_build
+    from initiative_kg.store import KnowledgeGraph
+    from initiative_kg.validation import validate as run_validation
+
+    with _status("Loading and validating the graph"):
+        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+        report = run_validation(kg)
+    if not report.conforms:
+        typer.echo("ikg: the graph does not validate; see ikg validate", err=True)
+        raise typer.Exit(EXIT_FAILED)
+    with _status(f"Writing {output}"):
+        result = run_build(kg, output, sparql_endpoint=sparql_endpoint, overwrite=overwrite)
+    typer.echo(f"wrote {', '.join(result.files)} ({result.triples} triples) to {result.folder}")
+
+
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr when a person is watching; log lines otherwise."""

@@ -1,0 +1,162 @@
+"""Release dumps: the whole graph in Turtle, N-Quads and JSON-LD, a VoID/DCAT description and
+checksums, written into a folder that appears whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
+
+from initiative_kg import __version__
+from initiative_kg.errors import InitiativeKGError
+from initiative_kg.namespaces import BASE, IKG, PREFIXES, bind_prefixes
+from initiative_kg.store import KnowledgeGraph
+
+logger = logging.getLogger(__name__)
+
+DATASET = URIRef(f"{BASE}id/dataset/initiative-kg")
+LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+SPDX = "http://spdx.org/rdf/terms#"
+DUMPS = {
+    "initiative-kg.ttl": ("turtle", "text/turtle"),
+    "initiative-kg.nq": ("nquads", "application/n-quads"),
+    "initiative-kg.jsonld": ("json-ld", "application/ld+json"),
+}
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    folder: Path
+    files: tuple[str, ...]
+    triples: int
+
+
+def build(
+    kg: KnowledgeGraph, folder: Path, *, sparql_endpoint: str | None = None, overwrite: bool = False
+) -> BuildReport:
+    """Write the dumps into ``folder``: built in a temporary folder beside it, then renamed, so
+    that a failure leaves no half-written folder (and an existing one untouched)."""
+    folder = Path(folder)
+    if folder.exists() and not overwrite:
+        raise InitiativeKGError(f"{folder} exists; choose a new folder or pass --overwrite")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        files = _write_dumps(kg, staging)
+        description = describe(kg, staging, files, sparql_endpoint=sparql_endpoint)
+        (staging / "void.ttl").write_text(description.serialize(format="turtle"), encoding="utf-8")
+        files.append("void.ttl")
+        checksums = "".join(f"{_sha256(staging / name)}  {name}\n" for name in sorted(files))
+        (staging / "SHA256SUMS").write_text(checksums, encoding="utf-8")
+        staging.chmod(0o755)  # mkdtemp makes it private; a release is for sharing
+        if folder.exists():
+            retired = folder.with_name(f".{folder.name}.old")
+            shutil.rmtree(retired, ignore_errors=True)
+            folder.rename(retired)
+            staging.rename(folder)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildReport(folder, (*sorted(files), "SHA256SUMS"), len(kg.union()))
+
+
+def _write_dumps(kg: KnowledgeGraph, folder: Path) -> list[str]:
+    written = []
+    for name, (rdf_format, _) in DUMPS.items():
+        path = folder / name
+        if rdf_format == "turtle":
+            path.write_text(kg.union().serialize(format="turtle"), encoding="utf-8")
+        elif rdf_format == "json-ld":
+            context = {prefix: namespace for prefix, namespace in sorted(PREFIXES.items())}
+            text = kg.dataset.serialize(format="json-ld", context=context, indent=1)
+            path.write_text(text, encoding="utf-8")
+        else:
+            path.write_text(kg.dataset.serialize(format=rdf_format), encoding="utf-8")
+        written.append(name)
+        logger.info("wrote %s", path.name)
+    return written
+
+
+def describe(
+    kg: KnowledgeGraph, folder: Path, files: list[str], *, sparql_endpoint: str | None = None
+) -> Graph:
+    """A VoID and DCAT description of the release."""
+    union = kg.union()
+    graph = Graph()
+    bind_prefixes(graph.namespace_manager)
+    graph.bind("void", VOID)
+    graph.bind("dcat", DCAT)
+    graph.bind("spdx", SPDX)
+    graph.add((DATASET, RDF.type, VOID.Dataset))
+    graph.add((DATASET, RDF.type, DCAT.Dataset))
+    graph.add((DATASET, DCTERMS.title, Literal("initiative-kg", lang="en")))
+    graph.add(
+        (
+            DATASET,
+            DCTERMS.description,
+            Literal(
+                "A knowledge graph of Danish social-policy initiatives, their actors, funding and "
+                "intervention elements, from the national social agency's initiative pages.",
+                lang="en",
+            ),
+        )
+    )
+    graph.add((DATASET, DCTERMS.license, LICENCE))
+    graph.add((DATASET, DCTERMS.issued, Literal(date.today().isoformat(), datatype=XSD.date)))
+    graph.add((DATASET, URIRef("http://www.w3.org/2002/07/owl#versionInfo"), Literal(__version__)))
+    graph.add((DATASET, VOID.triples, Literal(len(union))))
+    graph.add((DATASET, VOID.vocabulary, URIRef(str(IKG))))
+    subjects = {s for s in union.subjects() if not isinstance(s, BNode)}
+    graph.add((DATASET, VOID.distinctSubjects, Literal(len(subjects))))
+    for source in sorted(set(union.subjects(RDF.type, IKG.SourcePage)), key=str):
+        graph.add((DATASET, DCTERMS.source, source))
+    if sparql_endpoint:
+        graph.add((DATASET, VOID.sparqlEndpoint, URIRef(sparql_endpoint)))
+    classes = Counter(o for o in union.objects(None, RDF.type) if isinstance(o, URIRef))
+    for index, (class_iri, count) in enumerate(sorted(classes.items(), key=lambda i: str(i[0]))):
+        partition = URIRef(f"{DATASET}/class/{index}")
+        graph.add((DATASET, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], class_iri))
+        graph.add((partition, VOID.entities, Literal(count)))
+    for name in files:
+        distribution = URIRef(f"{DATASET}/distribution/{name}")
+        graph.add((DATASET, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCAT.downloadURL, URIRef(name, base=f"{DATASET}/")))
+        graph.add((distribution, DCAT.mediaType, Literal(DUMPS[name][1])))
+        graph.add((distribution, DCAT.byteSize, Literal((folder / name).stat().st_size)))
+        checksum = BNode()
+        graph.add((distribution, URIRef(f"{SPDX}checksum"), checksum))
+        graph.add((checksum, URIRef(f"{SPDX}algorithm"), URIRef(f"{SPDX}checksumAlgorithm_sha256")))
+        graph.add((checksum, URIRef(f"{SPDX}checksumValue"), Literal(_sha256(folder / name))))
+    return graph
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def checksums_match(folder: Path) -> bool:
+    """Whether every file listed in SHA256SUMS has the listed checksum."""
+    lines = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    return all(
+        _sha256(folder / name) == digest for digest, name in (line.split("  ", 1) for line in lines)
+    )
+
+
+__all__ = ["BuildReport", "build", "checksums_match", "describe"]
