@@ -440,6 +440,48 @@ def build(
     typer.echo(f"wrote {', '.join(result.files)} ({result.triples} triples) to {result.folder}")
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (only this machine by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    engine: Annotated[
+        EngineName, typer.Option(help="Embedded engine that answers.")
+    ] = EngineName.oxigraph,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds a query may run before it is refused (503).")
+    ] = 30.0,
+    max_rows: Annotated[
+        int, typer.Option(help="Rows a result may have before it is refused (413).")
+    ] = 10_000,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(help="Serve these files or folders instead of the shipped graph."),
+    ] = None,
+    personal_data: Annotated[
+        bool, typer.Option(help="Include contact persons (names, phone numbers).")
+    ] = True,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (http://HOST:PORT/sparql) with a
+    query page in the browser (http://HOST:PORT/), which works offline.
+
+    GET and POST queries, results in the W3C formats by Accept header or format=; updates are
+    refused with 403. Stop it with Ctrl-C.
+    """
+    from initiative_kg.serve import create_app
+    from initiative_kg.serve import serve as run_server
+    from initiative_kg.store import KnowledgeGraph
+
+    with _status("Loading the graph"):
+        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+        application = create_app(kg, engine=engine.value, timeout=timeout, max_rows=max_rows)
+    typer.echo(
+        f"SPARQL endpoint: http://{host}:{port}/sparql  query page: http://{host}:{port}/", err=True
+    )
+    run_server(application, host=host, port=port)
+
+
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr when a person is watching; log lines otherwise."""

@@ -139,10 +139,13 @@ class SparqlClient:
     def select(
         self, text: str, *, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()
     ) -> dict[str, Any]:
-        from SPARQLWrapper import JSON
+        from SPARQLWrapper import JSON, SELECT
 
         def attempt() -> Any:
             wrapper = self._wrapper(self.endpoint, text, authenticated=False)
+            # SPARQLWrapper guesses the kind from keywords anywhere in the text, so a comment
+            # saying "added" would make it send the query as an update.
+            wrapper.queryType = SELECT
             wrapper.setReturnFormat(JSON)
             for graph in default_graphs:
                 wrapper.addDefaultGraph(graph)
@@ -156,10 +159,11 @@ class SparqlClient:
         return answer
 
     def construct(self, text: str, *, default_graphs: Iterable[str] = ()) -> Graph:
-        from SPARQLWrapper import TURTLE
+        from SPARQLWrapper import CONSTRUCT, TURTLE
 
         def attempt() -> Any:
             wrapper = self._wrapper(self.endpoint, text, authenticated=False)
+            wrapper.queryType = CONSTRUCT
             wrapper.setReturnFormat(TURTLE)
             for graph in default_graphs:
                 wrapper.addDefaultGraph(graph)
