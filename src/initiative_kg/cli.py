@@ -482,6 +482,146 @@ def serve(
     run_server(application, host=host, port=port)
 
 
+network_app = typer.Typer(
+    help="Network questions: who collaborates, who is central, which communities form.",
+    no_args_is_help=True,
+)
+app.add_typer(network_app, name="network")
+
+
+class Projection(enum.StrEnum):
+    initiative_actor = "initiative-actor"
+    actor_co_participation = "actor-co-participation"
+    initiative_element = "initiative-element"
+    initiative_target_group = "initiative-target-group"
+    programme_hierarchy = "programme-hierarchy"
+    full = "full"
+
+
+class TableFormat(enum.StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+StatedOnly = Annotated[bool, typer.Option("--stated-only", help="Leave out analyst-coded links.")]
+
+
+@network_app.command("metrics")
+def network_metrics(
+    projection: Annotated[
+        Projection, typer.Option(help="Which projection of the graph.")
+    ] = Projection.actor_co_participation,
+    top: Annotated[int | None, typer.Option(min=1, help="Only the N most connected nodes.")] = None,
+    output_format: Annotated[TableFormat, typer.Option("--format", "-f")] = TableFormat.table,
+    stated_only: StatedOnly = False,
+) -> None:
+    """Degree, weighted degree, betweenness, PageRank, component and community of each node,
+    most connected first."""
+    from dataclasses import asdict
+
+    from initiative_kg.network import metrics, project
+    from initiative_kg.store import KnowledgeGraph
+
+    kg = KnowledgeGraph.load()
+    rows = metrics(project(kg, projection.value, stated=stated_only))[:top]
+    records = [asdict(row) for row in rows]
+    typer.echo(_render_records(records, output_format.value), nl=False)
+
+
+@network_app.command("path")
+def network_path(
+    start: Annotated[str, typer.Argument(help="An organisation: prefixed name, IRI or label.")],
+    end: Annotated[str, typer.Argument(help="Another organisation.")],
+    stated_only: StatedOnly = False,
+) -> None:
+    """The shortest chain of shared initiatives between two organisations (exit 1 if none)."""
+    from initiative_kg.network import shortest_path
+    from initiative_kg.store import KnowledgeGraph
+
+    steps = shortest_path(KnowledgeGraph.load(), start, end, stated=stated_only)
+    if not steps:
+        typer.echo(f"no path between {start} and {end}")
+        raise typer.Exit(EXIT_FAILED)
+    for step in steps:
+        typer.echo(f"{step.actor_label} ({step.actor})")
+        if step.initiative is not None:
+            typer.echo(f"  via {step.initiative_label} ({step.initiative})")
+
+
+@network_app.command("communities")
+def network_communities(
+    projection: Annotated[
+        Projection, typer.Option(help="Which projection of the graph.")
+    ] = Projection.actor_co_participation,
+    stated_only: StatedOnly = False,
+) -> None:
+    """Communities (Louvain, fixed seed) with their members, largest first."""
+    from initiative_kg.network import metrics, project
+    from initiative_kg.store import KnowledgeGraph
+
+    rows = metrics(project(KnowledgeGraph.load(), projection.value, stated=stated_only))
+    for community in sorted({row.community for row in rows}):
+        members = sorted(row.label for row in rows if row.community == community)
+        typer.echo(f"community {community} ({len(members)}): " + "; ".join(members))
+
+
+@app.command("export")
+def export_network(
+    projection: Annotated[Projection, typer.Option(help="Which projection of the graph.")],
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="graphml, gexf (Gephi), cyjs (Cytoscape.js), dot (Graphviz), json (node-link), "
+            "html (interactive, offline), svg or png (a picture, drawn by Graphviz).",
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
+    stated_only: StatedOnly = False,
+    personal_data: Annotated[
+        bool, typer.Option(help="Include contact persons (names, phone numbers).")
+    ] = True,
+) -> None:
+    """Export a network projection for Gephi, Cytoscape, Graphviz or the browser."""
+    from initiative_kg.export import export
+    from initiative_kg.network import project
+    from initiative_kg.store import KnowledgeGraph
+
+    kg = KnowledgeGraph.load(personal_data=personal_data)
+    graph = project(kg, projection.value, stated=stated_only)
+    export(graph, output_format, output)
+    typer.echo(f"wrote {output} ({graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)")
+
+
+def _render_records(records: list[dict[str, Any]], output_format: str) -> str:
+    if output_format == "json":
+        import json
+
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    if not records:
+        return ""
+    columns = list(records[0])
+    if output_format == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        return buffer.getvalue()
+    cells = [[str(r[c]) for c in columns] for r in records]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    return "\n".join(lines) + "\n"
+
+
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr when a person is watching; log lines otherwise."""

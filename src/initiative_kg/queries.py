@@ -35,6 +35,7 @@ from initiative_kg.namespaces import PREFIXES
 
 PARAM_TYPES = ("integer", "decimal", "boolean", "date", "iri", "string", "langstring")
 CHECKS_FOLDER = "checks"
+NETWORK_FOLDER = "network"  # edge queries of the network projections (see network.py)
 
 _HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -262,20 +263,26 @@ def _parameter(path: Path, raw: object) -> Parameter:
 
 @cache
 def catalogue() -> dict[str, CatalogueQuery]:
-    """Every catalogue query by id (quality checks excluded), read once per process."""
-    return _read_folder(layout().queries_dir, exclude_checks=True)
+    """Every catalogue query by id (quality checks and network edges excluded), read once."""
+    return _read_folder(layout().queries_dir, exclude=(CHECKS_FOLDER, NETWORK_FOLDER))
 
 
 @cache
 def checks() -> dict[str, CatalogueQuery]:
     """The quality checks (``queries/checks/*-violation.rq``) by id."""
-    return _read_folder(layout().queries_dir / CHECKS_FOLDER, exclude_checks=False)
+    return _read_folder(layout().queries_dir / CHECKS_FOLDER)
 
 
-def _read_folder(folder: Path, *, exclude_checks: bool) -> dict[str, CatalogueQuery]:
+@cache
+def network_queries() -> dict[str, CatalogueQuery]:
+    """The edge queries of the network projections (``queries/network/*.rq``) by id."""
+    return _read_folder(layout().queries_dir / NETWORK_FOLDER)
+
+
+def _read_folder(folder: Path, *, exclude: tuple[str, ...] = ()) -> dict[str, CatalogueQuery]:
     queries: dict[str, CatalogueQuery] = {}
     for path in sorted(folder.rglob("*.rq")):
-        if exclude_checks and CHECKS_FOLDER in path.relative_to(folder).parts[:-1]:
+        if set(path.relative_to(folder).parts[:-1]) & set(exclude):
             continue
         query = read_query(path)
         if query.id in queries:
