@@ -89,3 +89,20 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServe
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
     server.stop()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        done = subprocess.run(
+            ["bash", str(REPO / "scripts" / "chromium"), "install"], capture_output=True, text=True
+        )
+        if done.returncode != 0 or not CHROMIUM.exists():
+            message = f"Debian's chromium is not available: {done.stderr[-2000:]}"
+            if os.environ.get("CI") == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+    return CHROMIUM

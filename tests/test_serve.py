@@ -3,7 +3,6 @@ query page (YASGUI) tested in headless Chromium."""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -22,7 +21,6 @@ from initiative_kg.endpoint import RemoteEngine, SparqlClient
 from initiative_kg.engines import results_equal
 from initiative_kg.queries import catalogue
 from initiative_kg.store import KnowledgeGraph
-from tests.conftest import REPO
 from tests.test_queries import EXAMPLE_PARAMS
 
 pytestmark = pytest.mark.server
@@ -198,20 +196,6 @@ def test_the_server_listens_on_loopback_by_default() -> None:
 
     help_text = CliRunner().invoke(app, ["serve", "--help"]).stdout
     assert "127.0.0.1" in help_text
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        done = subprocess.run(
-            ["bash", str(REPO / "scripts" / "chromium"), "install"], capture_output=True, text=True
-        )
-        if done.returncode != 0 or not CHROMIUM.exists():
-            message = f"Debian's chromium is not available: {done.stderr[-2000:]}"
-            if os.environ.get("CI") == "true":
-                pytest.fail(message)
-            pytest.skip(message)
-    return CHROMIUM
 
 
 def test_the_query_page_runs_a_query_in_a_browser(

@@ -1,0 +1,113 @@
+"""Network projections and metrics, checked against values worked out by hand from the pages."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from initiative_kg.cli import app
+from initiative_kg.network import PROJECTIONS, metrics, project, shortest_path
+from initiative_kg.store import KnowledgeGraph
+
+runner = CliRunner()
+
+
+def test_initiative_actor_is_bipartite_with_roles(shipped: KnowledgeGraph) -> None:
+    graph = project(shipped, "initiative-actor")
+    initiatives = {n for n, d in graph.nodes(data=True) if d["part"] == "initiative"}
+    actors = {n for n, d in graph.nodes(data=True) if d["part"] == "actor"}
+    # the five described initiatives; 18 named organisations across them
+    assert len(initiatives) == 5 and len(actors) == 18
+    assert all((a in initiatives) != (b in initiatives) for a, b in graph.edges)
+    # 001: "PwC, der er ekstern leverandør"
+    assert graph.edges[
+        "initiative:partnerskab-om-omlaegning-af-socialpsykiatrien", "organisation:pwc"
+    ]["role"] == ("role:external-supplier")
+
+
+def test_nodes_carry_iri_label_type_and_source(shipped: KnowledgeGraph) -> None:
+    graph = project(shipped, "initiative-actor")
+    thisted = graph.nodes["municipality:787"]
+    assert thisted["iri"] == "https://w3id.org/initiative-kg/id/municipality/787"
+    assert thisted["label"] == "Thisted"
+    assert thisted["type"] == "ikg:Municipality"
+    assert thisted["source"] == "dk-municipalities.csv"
+    peers = graph.nodes["initiative:udbrede-anvendelse-af-peers"]
+    assert peers["source"] == "004_3f2385aee20403ac"
+
+
+@pytest.mark.parametrize("name", PROJECTIONS)
+def test_no_projection_invents_nodes(shipped: KnowledgeGraph, name: str) -> None:
+    union = shipped.union()
+    subjects_and_objects = {str(t) for triple in union for t in (triple[0], triple[2])}
+    for node, data in project(shipped, name).nodes(data=True):
+        assert data["iri"] in subjects_and_objects or str(node).startswith("_:"), node
+
+
+def test_co_participation_degrees_from_the_pages(shipped: KnowledgeGraph) -> None:
+    rows = {m.node: m for m in metrics(project(shipped, "actor-co-participation"))}
+    # Socialstyrelsen meets 6 others in 000, 5 in 001 (coded lead), 7 in 002 (3 shared with
+    # 000) and VIVE in 003: 16 distinct organisations
+    assert rows["organisation:socialstyrelsen"].degree == 16
+    # Sundhedsstyrelsen, Region Nordjylland and Region Syddanmark each meet 5 in 000 and 6 in
+    # 002, with Socialstyrelsen and one another counted once: 10
+    for node in ("organisation:sundhedsstyrelsen", "region:1081", "region:1083"):
+        assert rows[node].degree == 10
+        assert rows[node].weighted_degree == 13  # three partners shared in both initiatives
+    # 004 names no other organisation: Social- og Boligstyrelsen stands alone
+    assert rows["organisation:social-og-boligstyrelsen"].degree == 0
+    top = metrics(project(shipped, "actor-co-participation"))[0]
+    assert top.label == "Socialstyrelsen"
+    assert top.betweenness == max(m.betweenness for m in rows.values())
+
+
+def test_stated_only_leaves_out_the_coded_lead(shipped: KnowledgeGraph) -> None:
+    stated = {m.node: m for m in metrics(project(shipped, "actor-co-participation", stated=True))}
+    assert stated["organisation:socialstyrelsen"].degree == 11  # without 001's five partners
+    components = {m.component for m in stated.values()}
+    assert len(components) == 3  # 000/002/003 around the agency; 001's partners; 004's agency
+    assert len({m.component for m in metrics(project(shipped, "actor-co-participation"))}) == 2
+
+
+def test_shortest_path_names_the_initiatives_along_it(shipped: KnowledgeGraph) -> None:
+    steps = shortest_path(shipped, "municipality:787", "PwC")
+    assert [s.actor_label for s in steps] == ["Thisted", "Socialstyrelsen", "PwC"]
+    assert [s.initiative for s in steps] == [
+        "initiative:systematisk-inddragelse-af-paaroerende",
+        "initiative:partnerskab-om-omlaegning-af-socialpsykiatrien",
+        None,
+    ]
+    assert shortest_path(shipped, "Thisted", "PwC", stated=True) == []
+
+
+def test_element_and_target_group_projections(shipped: KnowledgeGraph) -> None:
+    elements = project(shipped, "initiative-element")
+    assert sum(1 for _, d in elements.nodes(data=True) if d["kind"] == "element") == 7
+    assert elements.number_of_edges() == 4  # the four coded links
+    assert project(shipped, "initiative-element", stated=True).number_of_edges() == 0
+    groups = project(shipped, "initiative-target-group")
+    assert groups.degree["initiative:systematisk-inddragelse-af-paaroerende"] == 6
+
+
+def test_programme_hierarchy_is_directed(shipped: KnowledgeGraph) -> None:
+    graph = project(shipped, "programme-hierarchy")
+    assert graph.is_directed()
+    assert graph.has_edge(
+        "initiative:udbrede-anvendelse-af-peers", "initiative:kvalitetsloeft-i-socialpsykiatrien"
+    )
+
+
+def test_full_projection_keeps_literals_as_attributes(shipped: KnowledgeGraph) -> None:
+    graph = project(shipped, "full")
+    assert graph.nodes["region:1081"]["ikg:regionCode"] == "1081"
+    assert graph.has_edge("municipality:851", "region:1081")
+
+
+def test_cli_metrics_path_and_communities() -> None:
+    result = runner.invoke(app, ["network", "metrics", "--top", "1", "--format", "csv"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].startswith("organisation:socialstyrelsen,Socialstyrelsen,")
+    result = runner.invoke(app, ["network", "path", "Thisted", "PwC", "--stated-only"])
+    assert result.exit_code == 1 and "no path" in result.stdout
+    result = runner.invoke(app, ["network", "communities"])
+    assert result.exit_code == 0 and "Social- og Boligstyrelsen" in result.stdout
