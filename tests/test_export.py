@@ -57,6 +57,10 @@ def test_json_and_cytoscape_load(co_participation: nx.Graph, tmp_path: Path) -> 
 def test_dot_renders_and_pictures_have_a_sensible_size(
     co_participation: nx.Graph, tmp_path: Path
 ) -> None:
+    if shutil.which("dot") is None:  # scripts/test installs Graphviz when it runs as root
+        if os.environ.get("CI") == "true":
+            pytest.fail("Graphviz's dot is missing")
+        pytest.skip("Graphviz's dot is missing")
     export(co_participation, "dot", tmp_path / "g.dot")
     rendered = subprocess.run(
         ["dot", "-Tsvg", str(tmp_path / "g.dot")], capture_output=True, check=True
