@@ -47,15 +47,17 @@ CONTRACT = {
     "unnamed-participants": ([], ["initiative", "participantType", "count"]),
     "sources": ([], ["source", "lastUpdated", "statements"]),
 }
-# Representative parameters for the queries that need them.
+# Representative parameters: the examples each query's header gives.
 EXAMPLE_PARAMS: dict[str, dict[str, str]] = {
-    "initiatives-active-in-year": {"year": "2016"},
-    "initiatives-for-target-group": {"group": "tg:relatives"},
-    "collaborators": {"actor": "organisation:sundhedsstyrelsen"},
-    "roles-of-actor": {"actor": "region:1081"},
-    "initiative-profile": {"initiative": "initiative:udbrede-anvendelse-af-peers"},
+    query_id: query.examples() for query_id, query in catalogue().items() if query.examples()
 }
 ALL_QUERIES = {**catalogue(), **checks()}
+
+
+def test_every_required_parameter_has_an_example() -> None:
+    for query_id, query in catalogue().items():
+        for parameter in query.params:
+            assert parameter.example is not None, (query_id, parameter.name)
 
 
 def test_the_catalogue_keeps_its_public_contract() -> None:

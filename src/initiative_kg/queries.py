@@ -56,6 +56,7 @@ class Parameter:
     type: str
     default: str | None = None
     description: str = ""
+    example: str | None = None  # a value that gives a telling answer on the shipped graph
 
     @property
     def required(self) -> bool:
@@ -117,6 +118,10 @@ class CatalogueQuery:
     columns: tuple[str, ...]
     text: str
     header: Mapping[str, Any] = field(default_factory=dict)
+
+    def examples(self) -> dict[str, str]:
+        """Example values of the parameters (from the header), for documentation and tests."""
+        return {p.name: p.example for p in self.params if p.example is not None}
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.params:
@@ -253,11 +258,13 @@ def _parameter(path: Path, raw: object) -> Parameter:
     default = raw.get("default")
     if isinstance(default, bool):
         default = str(default).lower()
+    example = raw.get("example", default)
     return Parameter(
         name=str(raw["name"]),
         type=kind,
         default=None if default is None else str(default),
         description=str(raw.get("description", "")),
+        example=None if example is None else str(example),
     )
 
 
