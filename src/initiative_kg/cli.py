@@ -482,6 +482,30 @@ def serve(
     run_server(application, host=host, port=port)
 
 
+@app.command()
+def site(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The folder to write the site into.")
+    ],
+    overwrite: Annotated[bool, typer.Option(help="Replace the folder if it exists.")] = False,
+    personal_data: Annotated[
+        bool, typer.Option(help="Include contact persons (names, phone numbers).")
+    ] = True,
+) -> None:
+    """Build a static report site: overview with validation status, a page per initiative,
+    organisation and funding agreement, timeline, funding charts, the interactive network, the
+    query catalogue with results, and the ontology's documentation. Works offline."""
+    from initiative_kg.site import build_site
+    from initiative_kg.store import KnowledgeGraph
+    from initiative_kg.validation import validate as run_validation
+
+    with _status("Building the site"):
+        kg = KnowledgeGraph.load(personal_data=personal_data)
+        report = run_validation(kg)
+        result = build_site(kg, report, output, overwrite=overwrite)
+    typer.echo(f"wrote {result.pages} files; open {result.folder / 'index.html'}")
+
+
 network_app = typer.Typer(
     help="Network questions: who collaborates, who is central, which communities form.",
     no_args_is_help=True,

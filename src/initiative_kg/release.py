@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from initiative_kg import __version__
-from initiative_kg.errors import InitiativeKGError
+from initiative_kg.fileio import folder_written_atomically
 from initiative_kg.namespaces import BASE, IKG, PREFIXES, bind_prefixes
 from initiative_kg.store import KnowledgeGraph
 
@@ -44,31 +42,14 @@ def build(
 ) -> BuildReport:
     """Write the dumps into ``folder``: built in a temporary folder beside it, then renamed, so
     that a failure leaves no half-written folder (and an existing one untouched)."""
-    folder = Path(folder)
-    if folder.exists() and not overwrite:
-        raise InitiativeKGError(f"{folder} exists; choose a new folder or pass --overwrite")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with folder_written_atomically(Path(folder), overwrite=overwrite) as staging:
         files = _write_dumps(kg, staging)
         description = describe(kg, staging, files, sparql_endpoint=sparql_endpoint)
         (staging / "void.ttl").write_text(description.serialize(format="turtle"), encoding="utf-8")
         files.append("void.ttl")
         checksums = "".join(f"{_sha256(staging / name)}  {name}\n" for name in sorted(files))
         (staging / "SHA256SUMS").write_text(checksums, encoding="utf-8")
-        staging.chmod(0o755)  # mkdtemp makes it private; a release is for sharing
-        if folder.exists():
-            retired = folder.with_name(f".{folder.name}.old")
-            shutil.rmtree(retired, ignore_errors=True)
-            folder.rename(retired)
-            staging.rename(folder)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(folder)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return BuildReport(folder, (*sorted(files), "SHA256SUMS"), len(kg.union()))
+    return BuildReport(Path(folder), (*sorted(files), "SHA256SUMS"), len(kg.union()))
 
 
 def _write_dumps(kg: KnowledgeGraph, folder: Path) -> list[str]:
