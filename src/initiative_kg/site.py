@@ -438,7 +438,7 @@ def ontology_documentation() -> str:
         include_css=True
     )
     # External term IRIs stay visible as text; the site only links within itself.
-    return re.sub(r'<a href="https?://[^"]*"([^>]*)>', r"<a\1>", str(page))
+    return re.sub(r'\s(?:href|src)="https?://[^"]*"', "", str(page))
 
 
 def _slug(iri: str) -> str:

@@ -1,0 +1,161 @@
+"""ikg site: a static site with relative links only, every label shown as text, pages that load
+in a browser without errors."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from initiative_kg.cli import app
+from initiative_kg.network import project
+from initiative_kg.site import build_site
+from initiative_kg.store import KnowledgeGraph
+from initiative_kg.validation import validate
+from tests.conftest import TEST_DATA, ValidationReport
+from tests.test_export import ARTEFACTS, BROWSER_ARGS, EVIL
+
+runner = CliRunner()
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"href", "src"} and value is not None:
+                self.links.append(value)
+
+
+@pytest.fixture(scope="module")
+def site(
+    tmp_path_factory: pytest.TempPathFactory,
+    shipped: KnowledgeGraph,
+    shipped_report: ValidationReport,
+) -> Path:
+    folder = tmp_path_factory.mktemp("site") / "site"
+    build_site(shipped, shipped_report, folder)
+    return folder
+
+
+def test_a_page_per_initiative_organisation_and_agreement(site: Path) -> None:
+    assert len(list((site / "initiatives").glob("*.html"))) == 9 + 1  # + the index
+    assert len(list((site / "actors").glob("*.html"))) == 18 + 1
+    assert len(list((site / "agreements").glob("*.html"))) == 4
+    for page in (
+        "index.html",
+        "funding.html",
+        "timeline.html",
+        "network.html",
+        "queries.html",
+        "ontology/index.html",
+    ):
+        assert (site / page).stat().st_size > 1000, page
+
+
+def test_every_link_is_relative_and_resolves(site: Path) -> None:
+    checked = 0
+    for page in site.rglob("*.html"):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for link in parser.links:
+            if link.startswith("data:"):  # images pyLODE embeds in the page itself
+                continue
+            assert not re.match(r"^[a-z]+:", link), f"{page}: {link} is not relative"
+            target = link.split("#")[0]
+            if target:
+                assert (page.parent / target).resolve().exists(), f"{page}: {link}"
+                checked += 1
+    assert checked > 100
+
+
+def test_facts_are_marked_stated_or_coded_with_their_source(site: Path) -> None:
+    page = (site / "initiatives" / "udbrede-anvendelse-af-peers.html").read_text(encoding="utf-8")
+    coded_row = re.search(r'<tr class="coded"><td>ikg:usesInterventionElement</td>.*?</tr>', page)
+    assert (
+        coded_row
+        and "Peer to peer" in coded_row.group(0)
+        and "004_3f2385aee20403ac" in coded_row.group(0)
+    )
+    assert page.count('<span class="tag">stated</span>') > 10
+
+
+def test_the_index_shows_counts_and_validation_status(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "The graph conforms to the shapes." in index
+    assert "0 violation(s)" in index
+
+
+def test_the_query_catalogue_page_shows_text_and_results(site: Path) -> None:
+    page = (site / "queries.html").read_text(encoding="utf-8")
+    assert 'id="funding-by-agreement"' in page and "13000000.0" in page
+    assert "Parameters: year = 2016" in page
+
+
+def test_labels_with_markup_are_escaped(tmp_path: Path) -> None:
+    text = (TEST_DATA / "valid" / "minimal-project.ttl").read_text(encoding="utf-8")
+    evil_file = tmp_path / "evil.ttl"
+    evil_file.write_text(
+        text.replace(
+            'rdfs:label "Testprojekt"@da',
+            f'rdfs:label "{EVIL.replace(chr(34), chr(92) + chr(34))}"@da',
+        ),
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load([evil_file])
+    build_site(kg, validate(kg), tmp_path / "evil-site")
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "evil-site").rglob("*.html"))
+    assert "<script>window.pwned" not in pages
+    assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in pages
+
+
+def test_cli_builds_the_site(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["site", "-o", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.stderr
+    assert "index.html" in result.stdout
+    again = runner.invoke(app, ["site", "-o", str(tmp_path / "s")])
+    assert again.exit_code == 2 and "exists" in again.stderr
+
+
+@pytest.mark.server
+def test_every_kind_of_page_loads_in_a_browser(
+    site: Path, shipped: KnowledgeGraph, chromium: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    pages = ["index.html", "initiatives/index.html", "initiatives/udbrede-anvendelse-af-peers.html",
+             "actors/socialstyrelsen.html", "agreements/ssa23.html", "funding.html", "timeline.html",
+             "queries.html", "ontology/index.html", "network.html"]  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            errors: list[str] = []
+            outside: list[str] = []
+            page.on(
+                "console",
+                lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None,
+            )
+            page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+            page.on(
+                "request",
+                lambda r: outside.append(r.url) if not r.url.startswith("file:") else None,
+            )
+            for name in pages:
+                page.goto((site / name).as_uri())
+                page.wait_for_load_state("load")
+                page.screenshot(path=str(ARTEFACTS / f"site-{name.replace('/', '-')}.png"))
+            graph = project(shipped, "actor-co-participation")
+            page.goto((site / "network.html").as_uri())
+            page.wait_for_function("window.cy !== undefined")
+            assert page.evaluate("window.cy.nodes().length") == graph.number_of_nodes()
+            page.fill("#search", "Region")  # the regions of pages 000 and 002
+            assert page.inner_text("#count") == f"3 of {graph.number_of_nodes()} nodes shown"
+            assert errors == [] and outside == []
+        finally:
+            browser.close()
