@@ -1,0 +1,56 @@
+"""The benchmark's generator and script (no timing assertions: timings go to bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from initiative_kg.store import KnowledgeGraph
+from initiative_kg.validation import Severity, validate
+from tests.conftest import REPO
+
+BENCH = REPO / "bench"
+
+
+def generate(tmp_path: Path, count: int, *extra: str) -> Path:
+    output = tmp_path / f"n{count}.ttl"
+    subprocess.run([sys.executable, str(BENCH / "generate.py"), "--initiatives", str(count), "--seed", "7",
+                    "-o", str(output), *extra], check=True, capture_output=True)  # fmt: skip
+    return output
+
+
+def test_the_generated_catalogue_validates_and_is_deterministic(tmp_path: Path) -> None:
+    first = generate(tmp_path, 60)
+    report = validate(KnowledgeGraph.load([first]))
+    assert report.conforms, [
+        (r.shape, r.message) for r in report.results if r.severity is Severity.VIOLATION
+    ]
+    again = tmp_path / "again"
+    again.mkdir()
+    assert first.read_text() == generate(again, 60).read_text()
+
+
+def test_injected_errors_are_exactly_the_violations(tmp_path: Path) -> None:
+    broken = generate(tmp_path, 60, "--inject-errors", "4")
+    report = validate(KnowledgeGraph.load([broken]))
+    violations = [r for r in report.results if r.severity is Severity.VIOLATION]
+    assert len(violations) == 4
+    assert {r.shape for r in violations} == {"ikgsh:PeriodShape"}
+
+
+def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
+    output = tmp_path / "result.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--initiatives", "5", "--repeat", "1", "--engines", "oxigraph",
+         "--json", str(output)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(output.read_text())
+    assert result["initiatives"] == 5 and result["triples"] > 100
+    assert set(result["load_triples_per_second"]) == {"rdflib", "oxigraph"}
+    assert "funding-by-agreement" in result["queries_seconds"]
+    assert result["validate"]["conforms"] is True
+    assert "html" in result["export_seconds"] and result["peak_memory_mb"] > 0
