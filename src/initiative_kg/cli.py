@@ -100,6 +100,18 @@ def _status(message: str) -> Iterator[Any]:
         yield status
 
 
+PersonalData = Annotated[
+    bool, typer.Option(help="Include contact persons (names, phone numbers) printed on the pages.")
+]
+DataPaths = Annotated[
+    list[Path] | None,
+    typer.Option(
+        help="Use these RDF files or folders (with the ontology and vocabularies) instead of the "
+        "shipped graph. Repeat for several."
+    ),
+]
+
+
 class ReportFormat(enum.StrEnum):
     text = "text"
     json = "json"
@@ -236,13 +248,7 @@ def query(
             "CONSTRUCT/DESCRIBE: ttl, nt, jsonld. ASK prints true/false (exit 0/1).",
         ),
     ] = QueryFormat.table,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="Query these RDF files or folders instead of the shipped graph "
-            "(the ontology and vocabularies are loaded beside them). Repeat for several."
-        ),
-    ] = None,
+    data: DataPaths = None,
     engine: Annotated[
         EngineName,
         typer.Option(help="Embedded engine; both give identical results."),
@@ -254,10 +260,7 @@ def query(
     allow_service: Annotated[
         bool, typer.Option(help="Allow SERVICE (requests to other servers); refused by default.")
     ] = False,
-    personal_data: Annotated[
-        bool,
-        typer.Option(help="Include contact persons (names, phone numbers) printed on the pages."),
-    ] = True,
+    personal_data: PersonalData = True,
     endpoint: Annotated[
         str | None,
         typer.Option(
@@ -351,16 +354,8 @@ def push(
     auth: Annotated[
         AuthScheme, typer.Option(help="HTTP authentication scheme.")
     ] = AuthScheme.digest,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="Push these files or folders (with the ontology and vocabularies) "
-            "instead of the shipped graph."
-        ),
-    ] = None,
-    personal_data: Annotated[
-        bool, typer.Option(help="Include contact persons (names, phone numbers).")
-    ] = True,
+    data: DataPaths = None,
+    personal_data: PersonalData = True,
     force: Annotated[bool, typer.Option(help="Push even if the graph does not validate.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Triples per upload request.")] = 2000,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each request.")] = 60.0,
@@ -405,16 +400,8 @@ def build(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The folder to write the release into.")
     ],
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="Release these files or folders (with the ontology and vocabularies) "
-            "instead of the shipped graph."
-        ),
-    ] = None,
-    personal_data: Annotated[
-        bool, typer.Option(help="Include contact persons (names, phone numbers).")
-    ] = True,
+    data: DataPaths = None,
+    personal_data: PersonalData = True,
     sparql_endpoint: Annotated[
         str | None, typer.Option(help="A public SPARQL endpoint to name in the VoID description.")
     ] = None,
@@ -456,13 +443,8 @@ def serve(
     max_rows: Annotated[
         int, typer.Option(help="Rows a result may have before it is refused (413).")
     ] = 10_000,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(help="Serve these files or folders instead of the shipped graph."),
-    ] = None,
-    personal_data: Annotated[
-        bool, typer.Option(help="Include contact persons (names, phone numbers).")
-    ] = True,
+    data: DataPaths = None,
+    personal_data: PersonalData = True,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint (http://HOST:PORT/sparql) with a
     query page in the browser (http://HOST:PORT/), which works offline.
@@ -489,9 +471,7 @@ def site(
         Path, typer.Option("--output", "-o", help="The folder to write the site into.")
     ],
     overwrite: Annotated[bool, typer.Option(help="Replace the folder if it exists.")] = False,
-    personal_data: Annotated[
-        bool, typer.Option(help="Include contact persons (names, phone numbers).")
-    ] = True,
+    personal_data: PersonalData = True,
 ) -> None:
     """Build a static report site: overview with validation status, a page per initiative,
     organisation and funding agreement, timeline, funding charts, the interactive network, the
@@ -711,9 +691,7 @@ def export_network(
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.")],
     stated_only: StatedOnly = False,
-    personal_data: Annotated[
-        bool, typer.Option(help="Include contact persons (names, phone numbers).")
-    ] = True,
+    personal_data: PersonalData = True,
 ) -> None:
     """Export a network projection for Gephi, Cytoscape, Graphviz or the browser."""
     from initiative_kg.export import export
