@@ -157,7 +157,10 @@ def to_dot(graph: nx.Graph[str]) -> str:
 
 def draw(graph: nx.Graph[str], output_format: str) -> bytes:
     """An SVG or PNG picture, laid out by Graphviz (Debian's graphviz package)."""
-    layout = "dot" if graph.is_directed() else "neato"
+    # neato draws small networks well but takes minutes past a few hundred nodes; sfdp scales
+    layout = (
+        "dot" if graph.is_directed() else ("neato" if graph.number_of_nodes() <= 300 else "sfdp")
+    )
     program = shutil.which(layout)
     if program is None:
         raise InitiativeKGError(
