@@ -131,7 +131,7 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
         exports: dict[str, float] = {}
         co = project(kg, "initiative-actor")
         for output_format in FORMATS:
-            if output_format in {"svg", "png"} and co.number_of_nodes() > 5000:
+            if output_format in {"svg", "png"} and co.number_of_nodes() > 300:
                 continue
             exports[output_format], _ = timed(lambda f=output_format: render(co, f), 1)
         report["export_seconds"] = exports
