@@ -113,6 +113,8 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
         engine_seconds, _ = timed(lambda e=engine: KnowledgeGraph.engine(kg, e), 1)
         queries.setdefault("_engine_setup", {})[engine] = engine_seconds
         for query_id, query in catalogue().items():
+            if query_id in skip:
+                continue
             text = query.bind(query.examples())
             seconds, _ = timed(lambda e=engine, t=text: kg.engine(e).execute(t), repeat)
             queries.setdefault(query_id, {})[engine] = seconds
