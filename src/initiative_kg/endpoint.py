@@ -136,24 +136,43 @@ class SparqlClient:
                 raise EndpointError(f"{what} was refused: {_server_message(error)}") from None
         raise AssertionError("unreachable")
 
-    def select(
-        self, text: str, *, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()
-    ) -> dict[str, Any]:
-        from SPARQLWrapper import JSON, SELECT
+    def _ask(
+        self,
+        text: str,
+        *,
+        query_type: str,
+        return_format: str,
+        default_graphs: Iterable[str],
+        named_graphs: Iterable[str] = (),
+    ) -> Any:
+        """Send a read query to the query endpoint, with retries."""
 
         def attempt() -> Any:
             wrapper = self._wrapper(self.endpoint, text, authenticated=False)
             # SPARQLWrapper guesses the kind from keywords anywhere in the text, so a comment
-            # saying "added" would make it send the query as an update.
-            wrapper.queryType = SELECT
-            wrapper.setReturnFormat(JSON)
+            # saying "added" would make it send the query as an update: say it outright.
+            wrapper.queryType = query_type
+            wrapper.setReturnFormat(return_format)
             for graph in default_graphs:
                 wrapper.addDefaultGraph(graph)
             for graph in named_graphs:
                 wrapper.addNamedGraph(graph)
             return wrapper.query().convert()
 
-        answer = self._run(f"the query on {self.endpoint}", attempt)
+        return self._run(f"the query on {self.endpoint}", attempt)
+
+    def select(
+        self, text: str, *, default_graphs: Iterable[str] = (), named_graphs: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        from SPARQLWrapper import JSON, SELECT
+
+        answer = self._ask(
+            text,
+            query_type=SELECT,
+            return_format=JSON,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
         if not isinstance(answer, dict):
             raise EndpointError(f"{self.endpoint} did not answer with SPARQL JSON results")
         return answer
@@ -161,15 +180,9 @@ class SparqlClient:
     def construct(self, text: str, *, default_graphs: Iterable[str] = ()) -> Graph:
         from SPARQLWrapper import CONSTRUCT, TURTLE
 
-        def attempt() -> Any:
-            wrapper = self._wrapper(self.endpoint, text, authenticated=False)
-            wrapper.queryType = CONSTRUCT
-            wrapper.setReturnFormat(TURTLE)
-            for graph in default_graphs:
-                wrapper.addDefaultGraph(graph)
-            return wrapper.query().convert()
-
-        answer = self._run(f"the query on {self.endpoint}", attempt)
+        answer = self._ask(
+            text, query_type=CONSTRUCT, return_format=TURTLE, default_graphs=default_graphs
+        )
         graph = Graph()
         bind_prefixes(graph.namespace_manager)
         if isinstance(answer, Graph):

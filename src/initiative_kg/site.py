@@ -67,7 +67,13 @@ class _Site:
         self.pages: dict[str, str] = {}
         self.paths: dict[Node, str] = {}
         self.initiatives = self._select_initiatives()
-        self.actors = self._select_actors()
+        # (initiative, organisation, role): the edges of the initiative-actor projection
+        self.participations = kg.engine("oxigraph").execute(
+            network_queries()["initiative-actor"].text
+        )
+        self.actors = sorted(
+            {row["target"] for row in self.participations if row["target"]}, key=str
+        )
         self.agreements = sorted(self.union.subjects(RDF.type, IKG.FundingAgreement), key=str)
         for folder, nodes in (
             ("initiatives", self.initiatives),
@@ -87,13 +93,6 @@ class _Site:
     def _select_initiatives(self) -> list[Node]:
         rows = self.kg.query("initiatives")
         return sorted({row["initiative"] for row in rows if row["initiative"] is not None}, key=str)
-
-    def _participations(self) -> QueryResult:
-        """(initiative, organisation, role): the edges of the initiative-actor projection."""
-        return self.kg.engine("oxigraph").execute(network_queries()["initiative-actor"].text)
-
-    def _select_actors(self) -> list[Node]:
-        return sorted({row["target"] for row in self._participations() if row["target"]}, key=str)
 
     # ------------------------------------------------------------------ helpers
 
@@ -253,7 +252,7 @@ class _Site:
             f"<li>{self.link(node, 'initiatives/index.html')}</li>" for node in self.initiatives
         )
         self.page("initiatives/index.html", "Initiatives", f"<ul>{items}</ul>")
-        participants = self._participations()
+        participants = self.participations
         grants = self.kg.query("grants")
         for node in self.initiatives:
             here = self.paths[node]
