@@ -125,6 +125,11 @@ class FailOn(enum.StrEnum):
     info = "info"
 
 
+class EngineName(enum.StrEnum):
+    oxigraph = "oxigraph"
+    rdflib = "rdflib"
+
+
 class Language(enum.StrEnum):
     en = "en"
     da = "da"
@@ -167,6 +172,13 @@ def validate(
     summary: Annotated[
         bool, typer.Option(help="With --format text: also print what the graph holds.")
     ] = True,
+    engine: Annotated[
+        EngineName,
+        typer.Option(
+            help="oxigraph runs each constraint as one query over the whole graph (fast); "
+            "rdflib runs pySHACL, the reference, one resource at a time. Same report."
+        ),
+    ] = EngineName.oxigraph,
 ) -> None:
     """Check the graph against the SHACL shapes in ontology/shapes.
 
@@ -191,7 +203,12 @@ def validate(
         )
         if status is not None:
             status.update(f"Validating {len(kg.union())} triples")
-        report = run_validation(kg, fail_on=Severity(fail_on.value), language=language.value)
+        report = run_validation(
+            kg,
+            fail_on=Severity(fail_on.value),
+            language=language.value,
+            engine=engine.value,
+        )
     rendered = RENDERERS[report_format.value](report)
     if report_format is ReportFormat.text and summary:
         rendered += _render_summary(kg.summary())
@@ -212,11 +229,6 @@ class QueryFormat(enum.StrEnum):
     ttl = "ttl"
     nt = "nt"
     jsonld = "jsonld"
-
-
-class EngineName(enum.StrEnum):
-    oxigraph = "oxigraph"
-    rdflib = "rdflib"
 
 
 @app.command()

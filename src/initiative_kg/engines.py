@@ -205,7 +205,9 @@ class OxigraphEngine:
 
         self._store = pyoxigraph.Store()
         data = kg.dataset.serialize(format="nquads", encoding="utf-8")
-        self._store.load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+        # parse + extend, not Store.load: load renames blank nodes, and validation needs the
+        # loaded graph's labels to trace a result on a blank node to its file and line.
+        self._store.extend(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS))
         self._coded = {str(name) for name in coded_graphs(kg.dataset)}
 
     def execute(self, text: str, *, stated: bool = False) -> QueryResult:

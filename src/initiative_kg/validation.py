@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal as Choice
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
@@ -25,6 +26,12 @@ from rdflib.term import Node
 from initiative_kg.assets import AssetLayout, layout
 from initiative_kg.errors import ValidationError
 from initiative_kg.namespaces import shorten
+from initiative_kg.shape_queries import (
+    TARGET_PREDICATES,
+    CompiledShapes,
+    RawResult,
+    compile_shapes,
+)
 from initiative_kg.store import KnowledgeGraph
 
 logger = logging.getLogger(__name__)
@@ -104,22 +111,62 @@ def load_shapes(assets: AssetLayout | None = None) -> Graph:
     return shapes
 
 
+ValidationEngine = Choice["oxigraph", "rdflib"]
+VALIDATION_ENGINES: tuple[str, ...] = ("oxigraph", "rdflib")
+
+
 def validate(
     kg: KnowledgeGraph,
     *,
     fail_on: Severity = Severity.VIOLATION,
     language: str = "en",
     relative_to: Path | None = None,
+    engine: ValidationEngine = "oxigraph",
+    shapes: Graph | None = None,
 ) -> ValidationReport:
-    """Run the shapes over the union of the loaded graph; no inference is needed (the shapes
-    name the classes they target), so none is done."""
+    """Run the shapes and the quality checks over the union of the loaded graph.
+
+    ``engine="oxigraph"`` (the default) runs each constraint as one whole-graph query on
+    Oxigraph (``shape_queries``); ``engine="rdflib"`` runs pySHACL, the reference, on rdflib.
+    Both give the same report; the tests hold them to it. No inference is needed (the shapes
+    name the classes they target), so none is done. ``shapes`` replaces the project's shapes.
+    """
+    if engine not in VALIDATION_ENGINES:
+        known = ", ".join(VALIDATION_ENGINES)
+        raise ValidationError(f"unknown validation engine {engine!r}; use one of {known}")
+    compiled = compiled_shapes() if shapes is None else compile_shapes(shapes)
+    shapes = load_shapes() if shapes is None else shapes
+    if engine == "rdflib":
+        raw = _pyshacl_results(kg.union(), shapes)
+    else:
+        raw = _compiled_results(kg, shapes, compiled)
+    base = relative_to or Path.cwd()
+    found = [_result(kg, shapes, result, language, base) for result in raw]
+    found += _check_results(kg, base, engine)
+    results = sorted(
+        set(found),
+        key=lambda r: (
+            r.file or "~",
+            r.line or 0,
+            -r.severity.rank,
+            r.shape,
+            r.focus,
+            r.path or "",
+            r.value or "",
+            r.message,
+        ),
+    )
+    return ValidationReport(tuple(results), fail_on, len(kg.union()), len(kg.files))
+
+
+def _pyshacl_results(data: Graph, shapes: Graph) -> list[RawResult]:
+    """pySHACL over ``data``: the reference engine, one focus node at a time."""
     import pyshacl  # imported here: it takes a second, and most commands never validate
 
-    data = kg.union()
     try:
         _, results_graph, results_text = pyshacl.validate(
             data,
-            shacl_graph=load_shapes(),
+            shacl_graph=shapes,
             inference="none",
             advanced=True,
             allow_warnings=True,
@@ -131,62 +178,99 @@ def validate(
         raise ValidationError(f"the SHACL engine failed: {error}") from error
     if not isinstance(results_graph, Graph):  # pySHACL reports a broken shape this way
         raise ValidationError(f"the SHACL engine failed: {str(results_text).strip()}")
-    shapes = load_shapes()
-    base = relative_to or Path.cwd()
-    found = [
-        _result(kg, results_graph, shapes, node, language, base)
-        for node in results_graph.subjects(RDF.type, SH.ValidationResult)
-    ]
-    found += _check_results(kg, base)
-    results = sorted(
-        found,
-        key=lambda r: (
-            r.file or "~",
-            r.line or 0,
-            -r.severity.rank,
-            r.shape,
-            r.focus,
-            r.path or "",
-        ),
-    )
-    return ValidationReport(tuple(results), fail_on, len(data), len(kg.files))
+
+    def one(node: Node, predicate: URIRef) -> Node | None:
+        return next(iter(results_graph.objects(node, predicate)), None)
+
+    found = []
+    for node in results_graph.subjects(RDF.type, SH.ValidationResult):
+        focus = one(node, SH.focusNode)
+        if focus is None:
+            continue
+        messages = tuple(
+            Literal(str(m), lang=m.language or _language_of(results_graph, node, m))
+            for m in results_graph.objects(node, SH.resultMessage)
+            if isinstance(m, Literal)
+        )
+        found.append(
+            RawResult(
+                severity=one(node, SH.resultSeverity) or SH.Violation,
+                source_shape=one(node, SH.sourceShape) or SH.NodeShape,
+                component=one(node, SH.sourceConstraintComponent) or SH.ConstraintComponent,
+                focus=focus,
+                path=one(node, SH.resultPath),
+                value=one(node, SH.value),
+                messages=messages,
+            )
+        )
+    return found
+
+
+def _compiled_results(
+    kg: KnowledgeGraph, shapes: Graph, compiled: CompiledShapes
+) -> list[RawResult]:
+    """Each constraint as one query on Oxigraph; shapes the compiler cannot translate go to
+    pySHACL, restricted to those shapes."""
+    engine = kg.engine("oxigraph")
+    found: list[RawResult] = []
+    for constraint in compiled.constraints:
+        rows = list(engine.execute(constraint.query))
+        found += constraint.results(rows)
+    if compiled.unsupported:
+        for shape, reason in compiled.unsupported:
+            logger.info("shape %s is checked by pySHACL: %s", shape, reason)
+        left = _only_targets_of(shapes, {shape for shape, _ in compiled.unsupported})
+        found += _pyshacl_results(kg.union(), left)
+    return found
+
+
+@cache
+def compiled_shapes() -> CompiledShapes:
+    return compile_shapes(load_shapes())
+
+
+def _only_targets_of(shapes: Graph, keep: set[Node]) -> Graph:
+    """The shapes graph with the targets of every shape but ``keep`` removed, so that only those
+    shapes select focus nodes (shapes they refer to with sh:node still apply through them)."""
+    reduced = Graph()
+    for triple in shapes:
+        reduced.add(triple)
+    for predicate in TARGET_PREDICATES:
+        for shape, target in list(reduced.subject_objects(predicate)):
+            if shape not in keep:
+                reduced.remove((shape, predicate, target))
+    return reduced
 
 
 def _result(
     kg: KnowledgeGraph,
-    results_graph: Graph,
     shapes: Graph,
-    node: Node,
+    raw: RawResult,
     language: str,
     base: Path,
 ) -> ValidationResult:
-    def one(predicate: URIRef) -> Node | None:
-        return next(iter(results_graph.objects(node, predicate)), None)
-
-    focus = one(SH.focusNode)
-    path, value = one(SH.resultPath), one(SH.value)
-    location = kg.locate(focus, path, value) if focus is not None else None
+    location = kg.locate(raw.focus, raw.path, raw.value)
     return ValidationResult(
-        severity=Severity.from_iri(one(SH.resultSeverity) or SH.Violation),
-        shape=_named_shape(shapes, one(SH.sourceShape)),
-        component=_show(one(SH.sourceConstraintComponent)),
-        focus=_show_focus(kg, focus),
-        focus_label=kg.label(focus) if focus is not None else None,
-        path=_show_path(results_graph, path),
-        value=_show(value) if value is not None else None,
-        message=_message(results_graph, node, language),
+        severity=Severity.from_iri(raw.severity),
+        shape=_named_shape(shapes, raw.source_shape),
+        component=_show(raw.component),
+        focus=_show_focus(kg, raw.focus),
+        focus_label=kg.label(raw.focus),
+        path=_show_path(shapes, raw.path),
+        value=_show(raw.value) if raw.value is not None else None,
+        message=_message(raw.messages, language),
         file=_relative(location.path, base) if location else None,
         line=location.line if location else None,
     )
 
 
-def _check_results(kg: KnowledgeGraph, base: Path) -> list[ValidationResult]:
+def _check_results(kg: KnowledgeGraph, base: Path, engine_name: str) -> list[ValidationResult]:
     """Run the quality checks (queries/checks/*-violation.rq): every row is a problem."""
     from initiative_kg.queries import checks
 
-    # rdflib's engine, because its blank nodes are those of the loaded graph: a result on a
-    # participation can then be traced to the file and line of its initiative.
-    engine = kg.engine("rdflib")
+    # Both engines keep the loaded graph's blank node labels, so a result on a participation
+    # can be traced to the file and line of its initiative.
+    engine = kg.engine(engine_name)
     results = []
     for check in checks().values():
         severity = Severity(str(check.header.get("severity", "violation")))
@@ -233,15 +317,10 @@ def _named_shape(shapes: Graph, shape: Node | None) -> str:
     return _show(shape)
 
 
-def _message(results_graph: Graph, node: Node, language: str) -> str:
-    messages = [m for m in results_graph.objects(node, SH.resultMessage) if isinstance(m, Literal)]
-    tagged = {
-        message: message.language or _language_of(results_graph, node, message)
-        for message in messages
-    }
+def _message(messages: tuple[Literal, ...], language: str) -> str:
     for wanted in (language, "en", None):
-        for message, message_language in tagged.items():
-            if wanted is None or message_language == wanted:
+        for message in messages:
+            if wanted is None or message.language == wanted:
                 return _IRI.sub(lambda match: shorten(match.group(0)), str(message))
     return "(the shape gives no message)"
 
