@@ -22,18 +22,18 @@ def generate(tmp_path: Path, count: int, *extra: str) -> Path:
 
 
 def test_the_generated_catalogue_validates_and_is_deterministic(tmp_path: Path) -> None:
-    first = generate(tmp_path, 60)
+    first = generate(tmp_path, 1000)
     report = validate(KnowledgeGraph.load([first]))
     assert report.conforms, [
         (r.shape, r.message) for r in report.results if r.severity is Severity.VIOLATION
     ]
     again = tmp_path / "again"
     again.mkdir()
-    assert first.read_text() == generate(again, 60).read_text()
+    assert first.read_text() == generate(again, 1000).read_text()
 
 
 def test_injected_errors_are_exactly_the_violations(tmp_path: Path) -> None:
-    broken = generate(tmp_path, 60, "--inject-errors", "4")
+    broken = generate(tmp_path, 1000, "--inject-errors", "4")
     report = validate(KnowledgeGraph.load([broken]))
     violations = [r for r in report.results if r.severity is Severity.VIOLATION]
     assert len(violations) == 4
