@@ -90,3 +90,10 @@ def test_an_unknown_engine_is_refused(shipped: KnowledgeGraph) -> None:
 
     with pytest.raises(ValidationError, match="unknown validation engine"):
         validate(shipped, engine="jena")  # type: ignore[arg-type]
+
+
+def test_the_fast_path_reports_progress_per_constraint(shipped: KnowledgeGraph) -> None:
+    seen: list[tuple[int, int]] = []
+    validate(shipped, progress=lambda done, total: seen.append((done, total)))
+    total = len(compiled_shapes().constraints)
+    assert seen == [(done, total) for done in range(1, total + 1)]

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -227,10 +227,9 @@ class OxigraphEngine:
             return QueryResult("ASK", boolean=bool(answer))
         if isinstance(answer, QuerySolutions):
             columns = tuple(variable.value for variable in answer.variables)
-            rows = tuple(
-                tuple(normalise(_rdflib(solution[column])) for column in columns)
-                for solution in answer
-            )
+            convert = _memoised_conversion()
+            indexes = range(len(columns))
+            rows = tuple(tuple(convert(solution[i]) for i in indexes) for solution in answer)
             return QueryResult("SELECT", columns=columns, rows=rows)
         graph = Graph()
         bind_prefixes(graph.namespace_manager)
@@ -245,6 +244,23 @@ def _term(term: Any) -> Node:
     if converted is None:
         raise QueryError("a graph result holds an unbound term")
     return converted
+
+
+def _memoised_conversion() -> Callable[[Any], Node | None]:
+    """Turning terms into rdflib terms is most of the time a large result takes; results repeat
+    terms (the same agency, year or label on many rows), so each distinct term is converted
+    once per result."""
+    memo: dict[Any, Node | None] = {}
+
+    def convert(term: Any) -> Node | None:
+        if term is None:
+            return None
+        converted = memo.get(term)
+        if converted is None:
+            converted = memo[term] = normalise(_rdflib(term))
+        return converted
+
+    return convert
 
 
 def _rdflib(term: Any) -> Node | None:
