@@ -25,28 +25,35 @@ Series = dict[int, float]
 
 
 def collect(folder: Path) -> dict[str, Series]:
+    """Median and slowest query per size and mode, over the queries measured at every size (a
+    query left out of a large run, such as the quadratic initiatives-sharing-actors, would
+    otherwise make the slowest line jump)."""
+    measured: list[tuple[int, str, dict[str, float]]] = []
+    for path in sorted(folder.glob("*.json")):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        if result.get("mode") == "engine-only":
+            times = {q: v["seconds"] for q, v in result["queries"].items()}
+            kind = "engine alone"
+        else:
+            times = {
+                query_id: engines["oxigraph"]
+                for query_id, engines in result["queries_seconds"].items()
+                if not query_id.startswith("_") and "oxigraph" in engines
+            }
+            kind = "ikg"
+        measured.append((int(result["initiatives"]), kind, times))
+    everywhere = set.intersection(*(set(times) for _, _, times in measured)) if measured else set()
     series: dict[str, Series] = {
         "median query, ikg": {},
         "slowest query, ikg": {},
         "median query, engine alone": {},
         "slowest query, engine alone": {},
     }
-    for path in sorted(folder.glob("*.json")):
-        result = json.loads(path.read_text(encoding="utf-8"))
-        n = int(result["initiatives"])
-        if result.get("mode") == "engine-only":
-            times = [q["seconds"] for q in result["queries"].values()]
-            kind = "engine alone"
-        else:
-            times = [
-                engines["oxigraph"]
-                for query_id, engines in result["queries_seconds"].items()
-                if not query_id.startswith("_") and "oxigraph" in engines
-            ]
-            kind = "ikg"
-        if times:
-            series[f"median query, {kind}"][n] = statistics.median(times)
-            series[f"slowest query, {kind}"][n] = max(times)
+    for n, kind, times in measured:
+        kept = [seconds for query_id, seconds in times.items() if query_id in everywhere]
+        if kept:
+            series[f"median query, {kind}"][n] = statistics.median(kept)
+            series[f"slowest query, {kind}"][n] = max(kept)
     return series
 
 

@@ -94,3 +94,20 @@ def test_the_plot_draws_one_point_per_result(tmp_path: Path) -> None:
     # two ikg series with two points each, two engine-alone series with one point each
     assert svg.count('r="3"') == 6
     assert svg.count("<polyline") == 4
+
+
+def test_the_tables_show_each_query_with_its_engine_ratio(tmp_path: Path) -> None:
+    results = tmp_path / "out"
+    results.mkdir()
+    (results / "n100.json").write_text(json.dumps({
+        "initiatives": 100, "triples": 5700, "graph_triples": 8051, "ikg_load_seconds": 1.0,
+        "peak_memory_mb": 100.0,
+        "load_triples_per_second": {"rdflib": {"turtle": 20000.0}, "oxigraph": {"turtle": 300000.0}},
+        "validate": {"oxigraph": {"seconds": 0.5, "triples_per_second": 16102.0}},
+        "queries_seconds": {"sources": {"oxigraph": 0.002, "rdflib": 0.5}},
+    }))  # fmt: skip
+    done = subprocess.run([sys.executable, str(BENCH / "tables.py"), "--results", str(results)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "| sources | 500 | 250x | 2.0 |" in done.stdout
+    assert "| 100 | turtle | 20,000 | 300,000 | 15x |" in done.stdout

@@ -1,0 +1,109 @@
+"""Print the Markdown tables of bench/RESULTS.md from the benchmark's JSON results
+(bench/out/n<N>.json from run.py, n<N>-engine.json from run.py --engine-only).
+
+    python bench/tables.py > /tmp/tables.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    value = seconds * 1000
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def tables(normal: dict[int, dict[str, Any]], engine: dict[int, dict[str, Any]]) -> str:
+    lines = ["| N | synthetic triples | with the shipped graph | `ikg` load (rdflib) | peak memory |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for n, r in normal.items():
+        lines.append(f"| {n:,} | {r['triples']:,} | {r['graph_triples']:,} | "
+                     f"{r['ikg_load_seconds']:.1f} s | {r['peak_memory_mb']:,.0f} MB |")  # fmt: skip
+    for n, r in engine.items():
+        lines.append(f"| {n:,} (engine alone) | {r['triples']:,} | - | - | "
+                     f"{r['peak_memory_mb']:,.0f} MB |")  # fmt: skip
+    lines += ["", "Load, triples per second:", "", "| N | format | rdflib | Oxigraph | ratio |",
+              "|---|---|---|---|---|"]  # fmt: skip
+    for n, r in normal.items():
+        for fmt, rate in r["load_triples_per_second"]["oxigraph"].items():
+            slow = r["load_triples_per_second"]["rdflib"][fmt]
+            lines.append(f"| {n:,} | {fmt} | {slow:,.0f} | {rate:,.0f} | {rate / slow:.0f}x |")
+    for n, r in engine.items():
+        for fmt, rate in r["load_triples_per_second"].items():
+            lines.append(f"| {n:,} (engine alone) | {fmt} | - | {rate:,.0f} | - |")
+    lines += ["", "Validation (the whole report: shapes and quality checks):", "",
+              "| N | triples | path | seconds | triples per second |", "|---|---|---|---|---|"]  # fmt: skip
+    names = {"oxigraph": "`ikg validate` (compiled, Oxigraph)", "rdflib": "pySHACL on rdflib"}
+    for n, r in normal.items():
+        for name, v in r.get("validate", {}).items():
+            lines.append(f"| {n:,} | {r['graph_triples']:,} | {names[name]} | "
+                         f"{v['seconds']:.2f} | {v['triples_per_second']:,.0f} |")  # fmt: skip
+    for n, r in engine.items():
+        v = r["validate"]
+        lines.append(f"| {n:,} | {r['triples']:,} | compiled queries, engine alone | "
+                     f"{v['seconds']:.2f} | {v['triples_per_second']:,.0f} |")  # fmt: skip
+    ids = sorted(set().union(*[r["queries_seconds"] for r in normal.values()]) - {"_engine_setup"})
+    columns = [f"N={n:,}" for n in normal] + [f"N={n:,} engine alone" for n in engine]
+    lines += ["", "Queries, median ms. rdflib and the ratio at N = 100; then Oxigraph through "
+              "`kg.query` (rows turned into rdflib terms) and Oxigraph alone (rows counted):", "",
+              "| query | rdflib N=100 | rdflib/Oxigraph | " + " | ".join(columns) + " |",
+              "|---|---|---|" + "---|" * len(columns)]  # fmt: skip
+    smallest = normal[min(normal)]["queries_seconds"] if normal else {}
+    for query_id in ids:
+        slow, fast = (
+            smallest.get(query_id, {}).get("rdflib"),
+            smallest.get(query_id, {}).get("oxigraph"),
+        )
+        row = [ms(slow), f"{slow / fast:.0f}x" if slow and fast else "-"]
+        row += [ms(r["queries_seconds"].get(query_id, {}).get("oxigraph")) for r in normal.values()]
+        row += [ms(r["queries"].get(query_id, {}).get("seconds")) for r in engine.values()]
+        lines.append(f"| {query_id} | " + " | ".join(row) + " |")
+    for n, r in normal.items():
+        if "network_seconds" not in r:
+            continue
+        steps = {
+            **r["network_seconds"],
+            **{f"export {k}": v for k, v in r.get("export_seconds", {}).items()},
+        }
+        lines += [
+            "",
+            f"Network and exports at N = {n:,}, seconds:",
+            "",
+            "| step | seconds |",
+            "|---|---|",
+        ]
+        lines += [f"| {step} | {seconds:.2f} |" for step, seconds in steps.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--results", type=Path, default=HERE / "out")
+    arguments = parser.parse_args(argv)
+    normal: dict[int, dict[str, Any]] = {}
+    engine: dict[int, dict[str, Any]] = {}
+    for path in sorted(arguments.results.glob("*.json")):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        (engine if result.get("mode") == "engine-only" else normal)[int(result["initiatives"])] = (
+            result
+        )
+    if not normal and not engine:
+        print(f"no benchmark results in {arguments.results}", file=sys.stderr)
+        return 1
+    print(tables(dict(sorted(normal.items())), dict(sorted(engine.items()))), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
