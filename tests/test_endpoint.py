@@ -196,3 +196,23 @@ def test_remote_engine_answers_ask(virtuoso: VirtuosoServer, pushed: PushReport)
     yes = engine.execute("ASK { ?s a <https://w3id.org/initiative-kg/ontology#Region> }")
     no = engine.execute("ASK { ?s a <https://example.org/Nothing> }")
     assert (yes.boolean, no.boolean) == (True, False)
+
+
+def test_a_request_the_server_finds_too_large_is_sent_in_halves(tmp_path: Path) -> None:
+    """Virtuoso 7.2 refuses an update of about 1,500 triples or more (SP031); a generated
+    catalogue in one graph, pushed in batches of 5,000, still arrives whole."""
+    from tests.test_bench import generate
+
+    catalogue_file = generate(tmp_path, 60)
+    kg = KnowledgeGraph.load([catalogue_file], background="reference")
+    synthetic = next(name for name in kg.graph_names() if len(kg.dataset.graph(name)) > 3000)
+    server = start_virtuoso(tmp_path / "db")
+    try:
+        report = push(kg, client_for(server), batch_size=5000)
+        client = client_for(server)
+        assert client.count(str(synthetic)) == len(kg.dataset.graph(synthetic))
+        # more requests than planned batches: the large ones were halved
+        planned = sum(-(-len(kg.dataset.graph(name)) // 5000) for name in kg.graph_names())
+        assert report.batches > planned
+    finally:
+        server.stop()
