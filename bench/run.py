@@ -12,13 +12,16 @@ import json
 import os
 import platform
 import resource
+import secrets
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,7 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
     import rdflib
 
     import initiative_kg
+    from initiative_kg.errors import InitiativeKGError
     from initiative_kg.export import FORMATS, render
     from initiative_kg.network import PROJECTIONS, metrics, project
     from initiative_kg.queries import catalogue
@@ -125,16 +129,29 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
         report["validate"] = validation
 
     queries: dict[str, dict[str, float]] = {}
-    for engine in engines:
-        engine_seconds, _ = timed(lambda e=engine: KnowledgeGraph.engine(kg, e), 1)
-        queries.setdefault("_engine_setup", {})[engine] = engine_seconds
-        for query_id, query in catalogue().items():
-            if query_id in skip:
-                continue
-            text = query.bind(query.examples())
-            seconds, _ = timed(lambda e=engine, t=text: kg.engine(e).execute(t), repeat)
-            queries.setdefault(query_id, {})[engine] = seconds
+    failures: dict[str, dict[str, str]] = {}
+    with ExitStack() as cleanup:
+        for engine in engines:
+            if engine == "virtuoso":
+                url = cleanup.enter_context(virtuoso_server(folder / "virtuoso", report, kg))
+                answerer = kg.remote(f"{url}/sparql", timeout=3600)
+            else:
+                engine_seconds, answerer = timed(lambda e=engine: KnowledgeGraph.engine(kg, e), 1)
+                queries.setdefault("_engine_setup", {})[engine] = engine_seconds
+            for query_id, query in catalogue().items():
+                if query_id in skip:
+                    continue
+                text = query.bind(query.examples())
+                try:
+                    seconds, _ = timed(lambda a=answerer, t=text: a.execute(t), repeat)
+                except (
+                    InitiativeKGError
+                ) as error:  # a server may refuse a query (Virtuoso's time estimate)
+                    failures.setdefault(query_id, {})[engine] = str(error)[:300]
+                    continue
+                queries.setdefault(query_id, {})[engine] = seconds
     report["queries_seconds"] = queries
+    report["queries_refused"] = failures
 
     if "network" not in skip:
         network: dict[str, float] = {}
@@ -156,6 +173,31 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
     report["peak_memory_mb"] = peak_mb()
     shutil.rmtree(folder, ignore_errors=True)
     return report
+
+
+@contextmanager
+def virtuoso_server(folder: Path, report: dict[str, Any], kg: Any) -> Iterator[str]:
+    """A Virtuoso started by scripts/virtuoso on 127.0.0.1, loaded with ``ikg push`` (timed),
+    and stopped afterwards."""
+    from initiative_kg.endpoint import Credentials, SparqlClient, push
+
+    password = "bench-" + secrets.token_hex(8)
+    script = HERE.parent / "scripts" / "virtuoso"
+    environment = {**os.environ, "IKG_VIRTUOSO_PASSWORD": password}
+    started = subprocess.run(["bash", str(script), "start", str(folder)], env=environment,
+                             capture_output=True, text=True, check=True)  # fmt: skip
+    info = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+    url = info["IKG_VIRTUOSO_URL"]
+    try:
+        client = SparqlClient(f"{url}/sparql", update_endpoint=f"{url}/sparql-auth",
+                              credentials=Credentials("dba", password), timeout=3600)  # fmt: skip
+        seconds, pushed = timed(lambda: push(kg, client, batch_size=2000), 1)
+        report["push_virtuoso"] = {"seconds": seconds, "triples": pushed.triples,
+                                   "triples_per_second": pushed.triples / seconds}  # fmt: skip
+        yield url
+    finally:
+        subprocess.run(["bash", str(script), "stop", str(folder)], env=environment,
+                       capture_output=True, text=True)  # fmt: skip
 
 
 def run_engine_only(initiatives: int, repeat: int, skip: set[str]) -> dict[str, Any]:
@@ -243,7 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--initiatives", type=int, required=True)
     parser.add_argument(
-        "--engines", default="oxigraph,rdflib", help="comma-separated: rdflib, oxigraph"
+        "--engines",
+        default="oxigraph,rdflib",
+        help="comma-separated: rdflib, oxigraph, virtuoso (started and loaded by the benchmark)",
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(

@@ -52,9 +52,12 @@ def tables(normal: dict[int, dict[str, Any]], engine: dict[int, dict[str, Any]])
         lines.append(f"| {n:,} | {r['triples']:,} | compiled queries, engine alone | "
                      f"{v['seconds']:.2f} | {v['triples_per_second']:,.0f} |")  # fmt: skip
     ids = sorted(set().union(*[r["queries_seconds"] for r in normal.values()]) - {"_engine_setup"})
+    with_virtuoso = [n for n, r in normal.items() if "push_virtuoso" in r]
     columns = [f"N={n:,}" for n in normal] + [f"N={n:,} engine alone" for n in engine]
+    columns += [f"Virtuoso N={n:,}" for n in with_virtuoso]
     lines += ["", "Queries, median ms. rdflib and the ratio at N = 100; then Oxigraph through "
-              "`kg.query` (rows turned into rdflib terms) and Oxigraph alone (rows counted):", "",
+              "`kg.query` (rows turned into rdflib terms), Oxigraph alone (rows counted) and "
+              "Virtuoso 7.2 over HTTP (`ikg query --endpoint`):", "",
               "| query | rdflib N=100 | rdflib/Oxigraph | " + " | ".join(columns) + " |",
               "|---|---|---|" + "---|" * len(columns)]  # fmt: skip
     smallest = normal[min(normal)]["queries_seconds"] if normal else {}
@@ -66,7 +69,24 @@ def tables(normal: dict[int, dict[str, Any]], engine: dict[int, dict[str, Any]])
         row = [ms(slow), f"{slow / fast:.0f}x" if slow and fast else "-"]
         row += [ms(r["queries_seconds"].get(query_id, {}).get("oxigraph")) for r in normal.values()]
         row += [ms(r["queries"].get(query_id, {}).get("seconds")) for r in engine.values()]
+        row += [
+            ms(normal[n]["queries_seconds"].get(query_id, {}).get("virtuoso"))
+            for n in with_virtuoso
+        ]
         lines.append(f"| {query_id} | " + " | ".join(row) + " |")
+    for n, r in normal.items():
+        for query_id, refused in r.get("queries_refused", {}).items():
+            for engine_name, message in refused.items():
+                reason = " ".join(message.replace("\\n", " ").split())
+                reason = reason[reason.find("Virtuoso ") :] if "Virtuoso " in reason else reason
+                lines.append(f"\n{engine_name} refused `{query_id}` at N = {n:,}: {reason[:120]}")
+    if with_virtuoso:
+        lines += ["", "Loading Virtuoso with `ikg push` (staging graphs, then one MOVE):", "",
+                  "| N | triples | seconds | triples per second |", "|---|---|---|---|"]  # fmt: skip
+        for n in with_virtuoso:
+            pushed = normal[n]["push_virtuoso"]
+            lines.append(f"| {n:,} | {pushed['triples']:,} | {pushed['seconds']:.1f} | "
+                         f"{pushed['triples_per_second']:,.0f} |")  # fmt: skip
     for n, r in normal.items():
         if "network_seconds" not in r:
             continue

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from initiative_kg.queries import catalogue
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import Severity, validate
 from tests.conftest import REPO
@@ -111,3 +116,25 @@ def test_the_tables_show_each_query_with_its_engine_ratio(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert "| sources | 500 | 250x | 2.0 |" in done.stdout
     assert "| 100 | turtle | 20,000 | 300,000 | 15x |" in done.stdout
+
+
+def test_the_benchmark_starts_loads_and_stops_virtuoso(tmp_path: Path) -> None:
+    if shutil.which("virtuoso-t") is None and os.geteuid() != 0:
+        message = "virtuoso-t is missing and installing it needs root"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    output = tmp_path / "virtuoso.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--initiatives", "5", "--repeat", "1",
+         "--engines", "oxigraph,virtuoso", "--skip", "validate,network", "--json", str(output)],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(output.read_text())
+    assert result["push_virtuoso"]["triples"] > 100
+    timed_queries = [q for q, engines in result["queries_seconds"].items() if "virtuoso" in engines]
+    assert len(timed_queries) == len(catalogue())
+    # the server is stopped afterwards: nothing listens on its database folder any more
+    running = subprocess.run(["pgrep", "-f", "ikg-bench-.*/virtuoso"], capture_output=True)
+    assert running.returncode == 1, running.stdout
