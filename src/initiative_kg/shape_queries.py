@@ -212,6 +212,11 @@ def _deactivated(shapes: Graph, shape: Node) -> bool:
     )
 
 
+def _active(shapes: Graph, subject: Node, predicate: URIRef) -> list[Node]:
+    """The property shapes or SPARQL constraints of a shape, less the deactivated ones."""
+    return [node for node in _objects(shapes, subject, predicate) if not _deactivated(shapes, node)]
+
+
 def _objects(shapes: Graph, subject: Node, predicate: URIRef) -> list[Node]:
     return list(shapes.objects(subject, predicate))
 
@@ -312,17 +317,13 @@ class _ShapeCompiler:
             found.append(self.make(self.shape, component, None, where, "?this"))
         if _objects(self.shapes, self.shape, SH.path):
             found += self.property_constraints(self.shape, target)
-        for property_shape in _objects(self.shapes, self.shape, SH.property):
-            if _deactivated(self.shapes, property_shape):
-                continue
+        for property_shape in _active(self.shapes, self.shape, SH.property):
             self._check_vocabulary(property_shape)
             found += self.property_constraints(property_shape, target)
-        for constraint in _objects(self.shapes, self.shape, SH.sparql):
+            found += self.nested(property_shape, target, self.path_of(property_shape))
+        for constraint in _active(self.shapes, self.shape, SH.sparql):
             found.append(self.sparql_constraint(self.shape, constraint, target))
         found += self.nested(self.shape, target, None)
-        for property_shape in _objects(self.shapes, self.shape, SH.property):
-            if not _deactivated(self.shapes, property_shape):
-                found += self.nested(property_shape, target, self.path_of(property_shape))
         return found
 
     def nested(self, shape: Node, target: str, path: URIRef | None) -> list[CompiledConstraint]:
@@ -421,13 +422,11 @@ class _ShapeCompiler:
                     where = f"{target} OPTIONAL {{ ?this {p} {v} FILTER ({conforms}) }}"
                     group = f"GROUP BY ?this HAVING (COUNT(DISTINCT {v}) {comparison} {n})"
                     found.append(self.make(shape, component, path, where, "?this", group=group))
-        for constraint in _objects(self.shapes, shape, SH.sparql):
+        for constraint in _active(self.shapes, shape, SH.sparql):
             found.append(self.sparql_constraint(shape, constraint, target))
         return found
 
     def sparql_constraint(self, shape: Node, constraint: Node, target: str) -> CompiledConstraint:
-        if _deactivated(self.shapes, constraint):
-            raise UnsupportedShape("a deactivated SPARQL constraint")
         select = _one(self.shapes, constraint, SH.select)
         if select is None:
             raise UnsupportedShape("a SPARQL constraint without sh:select (an ASK validator)")

@@ -136,14 +136,14 @@ def validate(
     if engine not in VALIDATION_ENGINES:
         known = ", ".join(VALIDATION_ENGINES)
         raise ValidationError(f"unknown validation engine {engine!r}; use one of {known}")
-    compiled = compiled_shapes() if shapes is None else compile_shapes(shapes)
-    shapes = load_shapes() if shapes is None else shapes
+    shapes_graph = load_shapes() if shapes is None else shapes
     if engine == "rdflib":
-        raw = _pyshacl_results(kg.union(), shapes)
+        raw = _pyshacl_results(kg.union(), shapes_graph)
     else:
-        raw = _compiled_results(kg, shapes, compiled, progress)
+        compiled = compiled_shapes() if shapes is None else compile_shapes(shapes_graph)
+        raw = _compiled_results(kg, shapes_graph, compiled, progress)
     base = relative_to or Path.cwd()
-    found = [_result(kg, shapes, result, language, base) for result in raw]
+    found = [_result(kg, shapes_graph, result, language, base) for result in raw]
     found += _check_results(kg, base, engine)
     results = sorted(
         set(found),
