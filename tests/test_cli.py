@@ -66,6 +66,16 @@ def test_exit_1_and_file_line_when_a_file_does_not_conform() -> None:
     assert "does not conform" in out
 
 
+def test_both_validation_engines_print_the_same_report() -> None:
+    fast = invoke("validate", PERIOD_CASE, "--no-summary", "--format", "json")
+    reference = invoke(
+        "validate", PERIOD_CASE, "--no-summary", "--format", "json", "--engine", "rdflib"
+    )
+    assert fast[0] == reference[0] == 1
+    assert json.loads(fast[1]) == json.loads(reference[1])
+    assert invoke("validate", "--engine", "jena")[0] == 2
+
+
 def test_exit_2_for_a_syntax_error_with_file_line_and_column(tmp_path: Path) -> None:
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c\nex:d ex:e ex:f .\n")

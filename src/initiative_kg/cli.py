@@ -189,7 +189,7 @@ def validate(
     """
     from initiative_kg.fileio import write_atomically
     from initiative_kg.store import KnowledgeGraph
-    from initiative_kg.validation import RENDERERS, Severity, compiled_shapes
+    from initiative_kg.validation import RENDERERS, Severity
     from initiative_kg.validation import validate as run_validation
 
     with _status("Loading the graph") as status:
@@ -202,12 +202,13 @@ def validate(
             paths or None, background="reference" if standalone else "shipped", progress=show
         )
         triples = len(kg.union())
+        if status is not None:
+            status.update(f"Validating {triples} triples")
 
         def advance(done: int, total: int) -> None:
             if status is not None:
                 status.update(f"Validating {triples} triples: constraint {done} of {total}")
 
-        advance(0, len(compiled_shapes().constraints))
         report = run_validation(
             kg,
             fail_on=Severity(fail_on.value),
