@@ -145,6 +145,8 @@ def validate(
     base = relative_to or Path.cwd()
     found = [_result(kg, shapes_graph, result, language, base) for result in raw]
     found += _check_results(kg, base, engine)
+    # A total order over every field, so that the report is the same from run to run and
+    # from engine to engine (pySHACL returns its results in no fixed order).
     results = sorted(
         set(found),
         key=lambda r: (
@@ -155,7 +157,9 @@ def validate(
             r.focus,
             r.path or "",
             r.value or "",
+            r.component,
             r.message,
+            r.focus_label or "",
         ),
     )
     return ValidationReport(tuple(results), fail_on, len(kg.union()), len(kg.files))
