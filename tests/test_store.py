@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
 from initiative_kg.errors import LoadError
 from initiative_kg.namespaces import IKG
-from initiative_kg.store import KnowledgeGraph
+from initiative_kg.store import KnowledgeGraph, Location
 from tests.conftest import REPO, TEST_DATA
 
 ID = "https://w3id.org/initiative-kg/id/"
@@ -130,8 +132,8 @@ def test_a_user_copy_of_a_shipped_file_replaces_it(tmp_path: Path) -> None:
     )
     kg = KnowledgeGraph.load([edited])
     graph = kg.dataset.graph(URIRef(ID + "graph/004_3f2385aee20403ac"))
-    values = {str(o) for o in graph.objects(None, URIRef("https://schema.org/value"))}
-    assert values == {"10600000.0"}
+    values = {o.toPython() for o in graph.objects(None, URIRef("https://schema.org/value"))}
+    assert values == {Decimal("10600000")}
     assert shipped_file.resolve() not in {source.path.resolve() for source in kg.files}
 
 
@@ -173,3 +175,119 @@ def test_summary_counts_instances_of_ontology_classes(shipped: KnowledgeGraph) -
     assert summary["ikg:Municipality"] == 98
     assert summary["ikg:Region"] == 5
     assert summary["triples"] == len(shipped.union())
+
+
+DECLARATION_PREFIXES = (
+    "@prefix graph: <https://w3id.org/initiative-kg/id/graph/> .\n"
+    "@prefix ikg: <https://w3id.org/initiative-kg/ontology#> .\n"
+    "@prefix ex: <http://example.org/> .\n"
+)
+
+
+def test_a_graph_declared_across_lines_still_names_the_graph(tmp_path: Path) -> None:
+    # The loader guesses the graph name from a one-line declaration; this file has none, so the
+    # name must come from the loaded triples.
+    path = write(
+        tmp_path,
+        "split.ttl",
+        DECLARATION_PREFIXES + "graph:split\n    a ikg:StatedGraph .\nex:a ex:b ex:c .\n",
+    )
+    kg = KnowledgeGraph.load([path], background="none")
+    assert URIRef(ID + "graph/split") in kg.graph_names()
+    assert len(kg.dataset.graph(URIRef(ID + "graph/split"))) == 2
+    assert not any(str(name).startswith("urn:initiative-kg:loading") for name in kg.graph_names())
+
+
+def test_a_misleading_line_in_a_long_string_does_not_name_the_graph(tmp_path: Path) -> None:
+    text = (
+        DECLARATION_PREFIXES
+        + 'ex:note ex:text """an example:\ngraph:wrong a ikg:StatedGraph .\n""" .\n'
+        "graph:right a ikg:StatedGraph .\n"
+    )
+    kg = KnowledgeGraph.load([write(tmp_path, "misleading.ttl", text)], background="none")
+    names = kg.graph_names()
+    assert URIRef(ID + "graph/right") in names
+    assert URIRef(ID + "graph/wrong") not in names
+    assert [source.graphs for source in kg.files if source.part == "user"] == [
+        (URIRef(ID + "graph/right"),)
+    ]
+
+
+def test_blank_node_labels_are_local_to_their_file(tmp_path: Path) -> None:
+    first = write(tmp_path, "first.ttl", DECLARATION_PREFIXES + "_:x ex:name 'first' .\n")
+    second = write(tmp_path, "second.ttl", DECLARATION_PREFIXES + "_:x ex:name 'second' .\n")
+    kg = KnowledgeGraph.load([first, second], background="none")
+    named = list(kg.union().subject_objects(URIRef("http://example.org/name")))
+    assert {str(name) for _, name in named} == {"first", "second"}
+    assert len({subject for subject, _ in named}) == 2
+
+
+def test_trig_named_graphs_and_default_graph_load(tmp_path: Path) -> None:
+    text = (
+        DECLARATION_PREFIXES
+        + "graph:outer a ikg:StatedGraph .\nex:a ex:b _:shared .\n"
+        + "ex:g1 { ex:c ex:d _:shared . }\n"
+    )
+    kg = KnowledgeGraph.load([write(tmp_path, "mixed.trig", text)], background="none")
+    user_graphs = {name for source in kg.files if source.part == "user" for name in source.graphs}
+    assert user_graphs == {URIRef(ID + "graph/outer"), URIRef("http://example.org/g1")}
+    assert user_graphs <= set(kg.graph_names())
+    # A blank node label names one node across the graphs of one file.
+    (shared_a,) = kg.union().objects(URIRef("http://example.org/a"), URIRef("http://example.org/b"))
+    (shared_c,) = kg.union().objects(URIRef("http://example.org/c"), URIRef("http://example.org/d"))
+    assert shared_a == shared_c
+
+
+def test_a_json_ld_file_loads_into_the_graph_it_declares(tmp_path: Path) -> None:
+    document = {
+        "@context": {
+            "ikg": "https://w3id.org/initiative-kg/ontology#",
+            "ex": "http://example.org/",
+        },
+        "@graph": [
+            {
+                "@id": "https://w3id.org/initiative-kg/id/graph/from-json",
+                "@type": "ikg:StatedGraph",
+            },
+            {"@id": "ex:a", "ex:b": "c"},
+        ],
+    }
+    path = write(tmp_path, "doc.jsonld", json.dumps(document))
+    kg = KnowledgeGraph.load([path], background="none")
+    graph = kg.dataset.graph(URIRef(ID + "graph/from-json"))
+    assert len(graph) == 2
+    assert kg.locate(
+        URIRef("http://example.org/a"), URIRef("http://example.org/b"), Literal("c")
+    ) == (Location(path, None))
+
+
+def test_a_turtle_error_in_a_trig_file_is_located(tmp_path: Path) -> None:
+    text = DECLARATION_PREFIXES + "ex:g { ex:a ex:b ex:c . \nex:a ex:b . }\n"
+    path = write(tmp_path, "broken.trig", text)
+    with pytest.raises(LoadError, match="TriG syntax error") as caught:
+        KnowledgeGraph.load([path], background="none")
+    assert caught.value.line == 5
+
+
+def test_locations_come_from_the_files_text(shipped: KnowledgeGraph) -> None:
+    path = REPO / "data" / "initiatives" / "004-udbrede-anvendelse-af-peers.ttl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    expected = 1 + next(
+        number
+        for number, line in enumerate(lines)
+        if line.startswith("initiative:udbrede-anvendelse-af-peers a ")
+    )
+    location = shipped.locate(URIRef(ID + "initiative/udbrede-anvendelse-af-peers"))
+    assert location is not None and location.path.resolve() == path.resolve()
+    assert location.line == expected
+
+
+def test_the_decimal_form_of_the_source_is_kept_in_rdflib_views(shipped: KnowledgeGraph) -> None:
+    # Oxigraph stores 10500000.0 as 10500000; the views write decimals as the source does.
+    amounts = {
+        str(value)
+        for value in shipped.union().objects(None, URIRef("https://schema.org/value"))
+        if isinstance(value, Literal)
+    }
+    assert "10500000.0" in amounts
+    assert not {amount for amount in amounts if amount.isdigit()}

@@ -201,7 +201,7 @@ def validate(
         kg = KnowledgeGraph.load(
             paths or None, background="reference" if standalone else "shipped", progress=show
         )
-        triples = len(kg.union())
+        triples = kg.triple_count()
         if status is not None:
             status.update(f"Validating {triples} triples")
 

@@ -24,9 +24,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from initiative_kg.engines import QueryResult, normalise
+from initiative_kg.engines import QueryResult
 from initiative_kg.errors import EndpointError
 from initiative_kg.namespaces import ID, IKG, bind_prefixes
+from initiative_kg.terms import normalise
 
 if TYPE_CHECKING:
     from SPARQLWrapper import SPARQLWrapper

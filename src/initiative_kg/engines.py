@@ -1,9 +1,10 @@
 """Running SPARQL queries: the embedded engines behind one small protocol, and their results.
 
-Two embedded engines give identical results: rdflib's own SPARQL engine over the loaded dataset,
-and Oxigraph (pyoxigraph, native code) over a copy of it. A remote SPARQL endpoint implements
-the same protocol in ``endpoint.py``. Every engine sees the union of the named graphs as its
-default graph; ``stated=True`` leaves analyst-coded graphs (``ikg:CodedGraph``) out of it.
+Two embedded engines give identical results: Oxigraph (pyoxigraph, native code) over the store
+the graph was loaded into, and rdflib's own SPARQL engine over the rdflib view of it. A remote
+SPARQL endpoint implements the same protocol in ``endpoint.py``. Every engine sees the union of
+the named graphs as its default graph; ``stated=True`` leaves analyst-coded graphs
+(``ikg:CodedGraph``) out of it.
 """
 
 from __future__ import annotations
@@ -12,18 +13,17 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
-from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 from initiative_kg.errors import QueryError
-from initiative_kg.namespaces import IKG, bind_prefixes, shorten
+from initiative_kg.namespaces import bind_prefixes, shorten
+from initiative_kg.terms import memoised_to_rdflib, normalise, to_rdflib
 
 if TYPE_CHECKING:
     import pandas
@@ -36,7 +36,6 @@ ENGINES = ("oxigraph", "rdflib")
 DEFAULT_ENGINE = "oxigraph"
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld")
-_NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
 
 
 @dataclass(frozen=True)
@@ -127,24 +126,6 @@ def _contains(tree: object, name: str) -> bool:
     return False
 
 
-def normalise(term: Node | None) -> Node | None:
-    """Numbers in one canonical lexical form, so that engines that compute the same value print
-    the same text (9600000.0, not 9600000 or 9.6E6)."""
-    if not isinstance(term, Literal) or term.datatype not in _NUMERIC:
-        return term
-    value = term.toPython()
-    if term.datatype == XSD.decimal and isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
-    if term.datatype == XSD.integer and isinstance(value, int):
-        return Literal(str(value), datatype=XSD.integer)
-    return term
-
-
-def coded_graphs(dataset: Dataset) -> set[URIRef]:
-    return {g for g in dataset.subjects(RDF.type, IKG.CodedGraph) if isinstance(g, URIRef)}
-
-
 # ---------------------------------------------------------------------- rdflib
 
 
@@ -161,7 +142,7 @@ class RdflibEngine:
         if not stated:
             return self._kg.dataset
         if self._stated is None:
-            leave_out = coded_graphs(self._kg.dataset)
+            leave_out = self._kg.coded_graphs()
             stated_only = Dataset(default_union=True)
             bind_prefixes(stated_only.namespace_manager)
             for context in self._kg.dataset.graphs():
@@ -196,19 +177,13 @@ def _from_rdflib(result: Result) -> QueryResult:
 
 
 class OxigraphEngine:
-    """Oxigraph's native SPARQL engine over a copy of the loaded dataset."""
+    """Oxigraph's native SPARQL engine over the loaded graph's own store."""
 
     name = "oxigraph"
 
     def __init__(self, kg: KnowledgeGraph) -> None:
-        import pyoxigraph
-
-        self._store = pyoxigraph.Store()
-        data = kg.dataset.serialize(format="nquads", encoding="utf-8")
-        # parse + extend, not Store.load: load renames blank nodes, and validation needs the
-        # loaded graph's labels to trace a result on a blank node to its file and line.
-        self._store.extend(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS))
-        self._coded = {str(name) for name in coded_graphs(kg.dataset)}
+        self._store = kg.store
+        self._coded = {str(name) for name in kg.coded_graphs()}
 
     def execute(self, text: str, *, stated: bool = False) -> QueryResult:
         from pyoxigraph import QueryBoolean, QuerySolutions
@@ -227,7 +202,7 @@ class OxigraphEngine:
             return QueryResult("ASK", boolean=bool(answer))
         if isinstance(answer, QuerySolutions):
             columns = tuple(variable.value for variable in answer.variables)
-            convert = _memoised_conversion()
+            convert = memoised_to_rdflib(normalise)
             indexes = range(len(columns))
             rows = tuple(tuple(convert(solution[i]) for i in indexes) for solution in answer)
             return QueryResult("SELECT", columns=columns, rows=rows)
@@ -240,46 +215,10 @@ class OxigraphEngine:
 
 
 def _term(term: Any) -> Node:
-    converted = _rdflib(term)
+    converted = to_rdflib(term)
     if converted is None:
         raise QueryError("a graph result holds an unbound term")
     return converted
-
-
-def _memoised_conversion() -> Callable[[Any], Node | None]:
-    """Turning terms into rdflib terms is most of the time a large result takes; results repeat
-    terms (the same agency, year or label on many rows), so each distinct term is converted
-    once per result."""
-    memo: dict[Any, Node | None] = {}
-
-    def convert(term: Any) -> Node | None:
-        if term is None:
-            return None
-        converted = memo.get(term)
-        if converted is None:
-            converted = memo[term] = normalise(_rdflib(term))
-        return converted
-
-    return convert
-
-
-def _rdflib(term: Any) -> Node | None:
-    """A pyoxigraph term as the equal rdflib term."""
-    if term is None:
-        return None
-    kind = type(term).__name__
-    if kind == "NamedNode":
-        return URIRef(term.value)
-    if kind == "BlankNode":
-        return BNode(term.value)
-    if kind == "Literal":
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(
-            term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype)
-        )
-    raise QueryError(f"unexpected term in a result: {term!r}")
 
 
 def make_engine(name: str, kg: KnowledgeGraph) -> Engine:

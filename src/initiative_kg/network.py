@@ -160,10 +160,9 @@ def node_attributes(kg: KnowledgeGraph, node: Node) -> dict[str, str]:
 
 def _full(kg: KnowledgeGraph, *, stated: bool) -> nx.MultiDiGraph[str]:
     """Resources as nodes, object properties as edges, literals as node attributes."""
-    from initiative_kg.engines import coded_graphs
 
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph(name="full")
-    leave_out = coded_graphs(kg.dataset) if stated else set()
+    leave_out = kg.coded_graphs() if stated else set()
     for context in kg.dataset.graphs():
         if context.identifier in leave_out:
             continue

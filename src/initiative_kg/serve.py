@@ -194,7 +194,7 @@ def _page(kg: KnowledgeGraph) -> str:
 </head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p>Read-only SPARQL 1.1 endpoint at <code>/sparql</code> over {len(kg.union())} triples.
+<p>Read-only SPARQL 1.1 endpoint at <code>/sparql</code> over {kg.triple_count()} triples.
 The query catalogue is in <code>ikg query --list</code>.</p>
 <div id="yasgui"></div>
 <script>

@@ -22,7 +22,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from initiative_kg import __version__
-from initiative_kg.engines import QueryResult, coded_graphs
+from initiative_kg.engines import QueryResult
 from initiative_kg.errors import InitiativeKGError
 from initiative_kg.fileio import folder_written_atomically
 from initiative_kg.namespaces import IKG, shorten
@@ -63,7 +63,7 @@ class _Site:
         self.kg = kg
         self.report = report
         self.union = kg.union()
-        self.coded = coded_graphs(kg.dataset)
+        self.coded = kg.coded_graphs()
         self.pages: dict[str, str] = {}
         self.paths: dict[Node, str] = {}
         self.initiatives = self._select_initiatives()

@@ -162,7 +162,7 @@ def validate(
             r.focus_label or "",
         ),
     )
-    return ValidationReport(tuple(results), fail_on, len(kg.union()), len(kg.files))
+    return ValidationReport(tuple(results), fail_on, kg.triple_count(), len(kg.files))
 
 
 def _pyshacl_results(data: Graph, shapes: Graph) -> list[RawResult]:

@@ -19,7 +19,6 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 from rdflib.namespace import TIME as TIME_NS
 from rdflib.term import Node
 
-from initiative_kg.engines import coded_graphs
 from initiative_kg.ingest.page import FIELDS, Extraction, ingest
 from initiative_kg.namespaces import IKG, SCHEMA
 from initiative_kg.store import KnowledgeGraph
@@ -125,7 +124,7 @@ def _amounts(graph: Graph, grant: Node) -> set[Any]:
 
 
 def score(seeds: Iterable[Path], kg: KnowledgeGraph) -> list[FieldScore]:
-    coded = coded_graphs(kg.dataset)
+    coded = kg.coded_graphs()
     stated = Graph()
     for context in kg.dataset.graphs():
         if context.identifier not in coded:
