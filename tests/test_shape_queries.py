@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from initiative_kg.queries import checks
 from initiative_kg.shape_queries import compile_shapes
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import ValidationReport, compiled_shapes, load_shapes, validate
@@ -92,10 +93,10 @@ def test_an_unknown_engine_is_refused(shipped: KnowledgeGraph) -> None:
         validate(shipped, engine="jena")  # type: ignore[arg-type]
 
 
-def test_the_fast_path_reports_progress_per_constraint(shipped: KnowledgeGraph) -> None:
+def test_the_fast_path_reports_progress_per_query(shipped: KnowledgeGraph) -> None:
     seen: list[tuple[int, int]] = []
     validate(shipped, progress=lambda done, total: seen.append((done, total)))
-    total = len(compiled_shapes().constraints)
+    total = len(compiled_shapes().constraints) + len(checks())
     assert seen == [(done, total) for done in range(1, total + 1)]
 
 

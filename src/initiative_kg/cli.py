@@ -207,7 +207,7 @@ def validate(
 
         def advance(done: int, total: int) -> None:
             if status is not None:
-                status.update(f"Validating {triples} triples: constraint {done} of {total}")
+                status.update(f"Validating {triples} triples: query {done} of {total}")
 
         report = run_validation(
             kg,

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -131,20 +131,26 @@ def validate(
     Oxigraph (``shape_queries``); ``engine="rdflib"`` runs pySHACL, the reference, on rdflib.
     Both give the same report; the tests hold them to it. No inference is needed (the shapes
     name the classes they target), so none is done. ``shapes`` replaces the project's shapes;
-    ``progress`` is called with (constraints done, constraints in all) on the fast path.
+    ``progress`` is called with (queries done, queries in all) on the fast path: one query
+    per constraint and one per quality check.
     """
     if engine not in VALIDATION_ENGINES:
         known = ", ".join(VALIDATION_ENGINES)
         raise ValidationError(f"unknown validation engine {engine!r}; use one of {known}")
     shapes_graph = load_shapes() if shapes is None else shapes
+    from initiative_kg.queries import checks
+
+    check_queries = [check.text for check in checks().values()]
     if engine == "rdflib":
         raw = _pyshacl_results(kg.union(), shapes_graph)
+        engine_of_checks = kg.engine("rdflib")
+        check_answers = [list(engine_of_checks.execute(text)) for text in check_queries]
     else:
         compiled = compiled_shapes() if shapes is None else compile_shapes(shapes_graph)
-        raw = _compiled_results(kg, shapes_graph, compiled, progress)
+        raw, check_answers = _compiled_results(kg, shapes_graph, compiled, check_queries, progress)
     base = relative_to or Path.cwd()
     found = [_result(kg, shapes_graph, result, language, base) for result in raw]
-    found += _check_results(kg, base, engine)
+    found += _check_results(kg, base, check_answers)
     # A total order over every field, so that the report is the same from run to run and
     # from engine to engine (pySHACL returns its results in no fixed order).
     results = sorted(
@@ -216,31 +222,35 @@ def _compiled_results(
     kg: KnowledgeGraph,
     shapes: Graph,
     compiled: CompiledShapes,
+    check_queries: Sequence[str],
     progress: Callable[[int, int], None] | None = None,
-) -> list[RawResult]:
-    """Each constraint as one query on Oxigraph; shapes the compiler cannot translate go to
-    pySHACL, restricted to those shapes."""
+) -> tuple[list[RawResult], list[list[dict[str, Node | None]]]]:
+    """Each constraint as one query on Oxigraph, and the quality checks beside them; shapes the
+    compiler cannot translate go to pySHACL, restricted to those shapes. Returns the shapes'
+    results and each check's rows."""
     from concurrent.futures import ThreadPoolExecutor
 
     engine = kg.engine("oxigraph")
     found: list[RawResult] = []
-    total = len(compiled.constraints)
+    queries = [constraint.query for constraint in compiled.constraints] + list(check_queries)
+    total = len(queries)
     # Oxigraph releases the GIL while it evaluates a query, so the queries run side by side on
     # every core (1.7x on two cores; bench/RESULTS.md). Results come back in order.
     workers = max(1, min(8, os.cpu_count() or 1))
+    answers: list[list[dict[str, Node | None]]] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        answers = pool.map(lambda c: list(engine.execute(c.query)), compiled.constraints)
-        pairs = zip(compiled.constraints, answers, strict=True)
-        for done, (constraint, rows) in enumerate(pairs, start=1):
-            found += constraint.results(rows)
+        for done, rows in enumerate(pool.map(lambda t: list(engine.execute(t)), queries), 1):
+            answers.append(rows)
             if progress is not None:
                 progress(done, total)
+    for constraint, rows in zip(compiled.constraints, answers, strict=False):
+        found += constraint.results(rows)
     if compiled.unsupported:
         for shape, reason in compiled.unsupported:
             logger.info("shape %s is checked by pySHACL: %s", shape, reason)
         left = _only_targets_of(shapes, {shape for shape, _ in compiled.unsupported})
         found += _pyshacl_results(kg.union(), left)
-    return found
+    return found, answers[len(compiled.constraints) :]
 
 
 @cache
@@ -283,18 +293,20 @@ def _result(
     )
 
 
-def _check_results(kg: KnowledgeGraph, base: Path, engine_name: str) -> list[ValidationResult]:
-    """Run the quality checks (queries/checks/*-violation.rq): every row is a problem."""
+def _check_results(
+    kg: KnowledgeGraph, base: Path, answers: Sequence[Sequence[Mapping[str, Node | None]]]
+) -> list[ValidationResult]:
+    """The quality checks' rows (queries/checks/*-violation.rq, in catalogue order) as results:
+    every row is a problem."""
     from initiative_kg.queries import checks
 
     # Both engines keep the loaded graph's blank node labels, so a result on a participation
     # can be traced to the file and line of its initiative.
-    engine = kg.engine(engine_name)
     results = []
-    for check in checks().values():
+    for check, rows in zip(checks().values(), answers, strict=True):
         severity = Severity(str(check.header.get("severity", "violation")))
         template = str(check.header.get("message", check.title))
-        for row in engine.execute(check.text):
+        for row in rows:
             focus, path, value = row.get("focus"), row.get("path"), row.get("value")
             location = kg.locate(focus, path, value) if focus is not None else None
             message = _fill(template, row)
