@@ -45,6 +45,64 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def write_other_formats(source: Path) -> int:
+    """The Turtle file also as N-Triples and as N-Quads (one named graph), beside it; returns
+    the number of triples."""
+    import pyoxigraph
+
+    graph = pyoxigraph.NamedNode("https://w3id.org/initiative-kg/id/graph/synthetic")
+    store = pyoxigraph.Store()
+    store.load(path=str(source), format=pyoxigraph.RdfFormat.TURTLE, to_graph=graph)
+    store.dump(str(source.with_suffix(".nt")), pyoxigraph.RdfFormat.N_TRIPLES, from_graph=graph)
+    store.dump(str(source.with_suffix(".nq")), pyoxigraph.RdfFormat.N_QUADS)
+    return len(store)
+
+
+def parse_with(engine: str, path: Path) -> int:
+    """Parse a file into a fresh store of the engine; the number of quads."""
+    import pyoxigraph
+    import rdflib
+
+    if engine == "rdflib":
+        return len(rdflib.Dataset().parse(path, format={".ttl": "turtle", ".nt": "nt",
+                                                        ".nq": "nquads"}[path.suffix]))  # fmt: skip
+    store = pyoxigraph.Store()
+    store.load(path=str(path), format=pyoxigraph.RdfFormat.from_extension(path.suffix[1:]))
+    return len(store)
+
+
+# What a user runs: the whole command from a cold start, with the synthetic file as its data.
+COMMANDS = {
+    "ikg validate": "validate {data} --format json",
+    "ikg query funding-by-year": "query funding-by-year --data {data} --format csv",
+    "ikg query initiatives-active-in-year": (
+        "query initiatives-active-in-year -p year=2016 --data {data} --format csv"
+    ),
+}
+
+
+def run_commands(data: Path, repeat: int) -> dict[str, dict[str, float]]:
+    """Wall time (median) and peak resident memory (largest) of each command in COMMANDS, each
+    run as its own process."""
+    ikg = Path(sys.executable).with_name("ikg")
+    measured: dict[str, dict[str, float]] = {}
+    for name, arguments in COMMANDS.items():
+        command = [str(ikg), *arguments.format(data=data).split()]
+        walls, peaks = [], []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            _, status, usage = os.wait4(process.pid, 0)
+            walls.append(time.perf_counter() - start)
+            peaks.append(usage.ru_maxrss / 1024)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode not in (0, 1):  # 1: validation found violations
+                error = process.stderr.read().decode() if process.stderr else ""
+                raise RuntimeError(f"{' '.join(command)} failed: {error[-500:]}")
+        measured[name] = {"seconds": statistics.median(walls), "peak_memory_mb": max(peaks)}
+    return measured
+
+
 def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> dict[str, Any]:
     import pyoxigraph
     import rdflib
@@ -72,38 +130,22 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
     source = folder / "synthetic.ttl"
     source.write_text(generate(initiatives, 1, municipality_codes(HERE.parent.parent / "shared" / "reference"
                                                                    / "dk-municipalities.csv")), encoding="utf-8")  # fmt: skip
-    graph = rdflib.Graph().parse(source)
-    triples = len(graph)
+    triples = write_other_formats(source)
     report["triples"] = triples
-    graph.serialize(folder / "synthetic.nt", format="nt")
-    dataset = rdflib.Dataset()
-    dataset.graph(rdflib.URIRef("https://w3id.org/initiative-kg/id/graph/synthetic")).__iadd__(
-        graph
-    )
-    dataset.serialize(folder / "synthetic.nq", format="nquads")
-    del graph, dataset
 
     load: dict[str, dict[str, float]] = {}
-    for name, rdflib_format, ox_format in (
-        ("turtle", "turtle", pyoxigraph.RdfFormat.TURTLE),
-        ("n-triples", "nt", pyoxigraph.RdfFormat.N_TRIPLES),
-        ("n-quads", "nquads", pyoxigraph.RdfFormat.N_QUADS),
-    ):
-        path = (
-            folder
-            / {"turtle": "synthetic.ttl", "n-triples": "synthetic.nt", "n-quads": "synthetic.nq"}[
-                name
-            ]
-        )
-        seconds, _ = timed(
-            lambda p=path, f=rdflib_format: rdflib.Dataset().parse(p, format=f), repeat
-        )
-        load.setdefault("rdflib", {})[name] = triples / seconds
-        seconds, _ = timed(
-            lambda p=path, f=ox_format: pyoxigraph.Store().load(path=str(p), format=f), repeat
-        )
-        load.setdefault("oxigraph", {})[name] = triples / seconds
+    # rdflib's parser takes minutes past N = 10,000 (about 25,000 triples/s): left out there.
+    load_engines = (
+        ["oxigraph"] if "load-rdflib" in skip or initiatives > 10_000 else ["rdflib", "oxigraph"]
+    )
+    for name, suffix in (("turtle", "ttl"), ("n-triples", "nt"), ("n-quads", "nq")):
+        path = source.with_suffix(f".{suffix}")
+        for engine in load_engines:
+            seconds, _ = timed(lambda p=path, e=engine: parse_with(e, p), repeat)
+            load.setdefault(engine, {})[name] = triples / seconds
     report["load_triples_per_second"] = load
+
+    report["cli"] = run_commands(source, repeat)
 
     seconds, kg = timed(lambda: KnowledgeGraph.load([source]), 1)
     report["ikg_load_seconds"] = seconds
@@ -293,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: validate, validate-rdflib, network, or a query id",
+        help="comma-separated parts to skip: validate, validate-rdflib, load-rdflib, network, "
+        "or a query id",
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument(

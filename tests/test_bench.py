@@ -56,6 +56,11 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     result = json.loads(output.read_text())
     assert result["initiatives"] == 5 and result["triples"] > 100
     assert set(result["load_triples_per_second"]) == {"rdflib", "oxigraph"}
+    assert set(result["load_triples_per_second"]["oxigraph"]) == {"turtle", "n-triples", "n-quads"}
+    # each whole command ran as its own process: timed, and its memory measured
+    assert set(result["cli"]) == {"ikg validate", "ikg query funding-by-year",
+                                  "ikg query initiatives-active-in-year"}  # fmt: skip
+    assert all(c["seconds"] > 0 and c["peak_memory_mb"] > 10 for c in result["cli"].values())
     assert "funding-by-agreement" in result["queries_seconds"]
     assert result["validate"]["oxigraph"]["conforms"] is True
     assert result["validate_same_report"] is True  # the fast path against pySHACL
@@ -110,12 +115,20 @@ def test_the_tables_show_each_query_with_its_engine_ratio(tmp_path: Path) -> Non
         "load_triples_per_second": {"rdflib": {"turtle": 20000.0}, "oxigraph": {"turtle": 300000.0}},
         "validate": {"oxigraph": {"seconds": 0.5, "triples_per_second": 16102.0}},
         "queries_seconds": {"sources": {"oxigraph": 0.002, "rdflib": 0.5}},
+        "cli": {"ikg validate": {"seconds": 2.0, "peak_memory_mb": 150.0}},
+    }))  # fmt: skip
+    (results / "n100000.json").write_text(json.dumps({
+        "initiatives": 100000, "triples": 5700000, "graph_triples": 5702351, "ikg_load_seconds": 30.0,
+        "peak_memory_mb": 3000.0, "load_triples_per_second": {"oxigraph": {"turtle": 200000.0}},
+        "queries_seconds": {"sources": {"oxigraph": 0.5}},
     }))  # fmt: skip
     done = subprocess.run([sys.executable, str(BENCH / "tables.py"), "--results", str(results)],
                           capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "| sources | 500 | 250x | 2.0 |" in done.stdout
     assert "| 100 | turtle | 20,000 | 300,000 | 15x |" in done.stdout
+    assert "| 100,000 | turtle | - | 200,000 | - |" in done.stdout  # rdflib left out at that size
+    assert "| 100 | 8,051 | `ikg validate` | 2.00 | 4,026 | 150 MB |" in done.stdout
 
 
 def test_the_benchmark_starts_loads_and_stops_virtuoso(tmp_path: Path) -> None:
