@@ -291,3 +291,16 @@ def test_the_decimal_form_of_the_source_is_kept_in_rdflib_views(shipped: Knowled
     }
     assert "10500000.0" in amounts
     assert not {amount for amount in amounts if amount.isdigit()}
+
+
+def test_an_empty_file_loads_as_an_empty_graph(tmp_path: Path) -> None:
+    only_prefixes = write(tmp_path, "prefixes.ttl", DECLARATION_PREFIXES)
+    empty = write(tmp_path, "empty.ttl", "")
+    kg = KnowledgeGraph.load([only_prefixes, empty], background="none")
+    user = [source for source in kg.files if source.part == "user"]
+    assert [source.path for source in user] == [only_prefixes, empty]
+    assert [source.graphs for source in user] == [
+        (URIRef(only_prefixes.resolve().as_uri()),),
+        (URIRef(empty.resolve().as_uri()),),
+    ]
+    assert not [name for name in kg.graph_names() if str(name).startswith("file:")]

@@ -177,7 +177,7 @@ class KnowledgeGraph:
                     store.remove_graph(pyoxigraph.NamedNode(graph_name))
                     locator.forget(graph_name)
                     loaded.remove(previous)
-                if staged.value != str(graph_name):
+                if staged.value != str(graph_name) and store.contains_named_graph(staged):
                     store.update(f"MOVE GRAPH <{staged.value}> TO <{graph_name}>")
                 locator.record(path, graph_name)
                 source = SourceFile(path, (graph_name,), part)
