@@ -134,17 +134,17 @@ def _add_node(graph: nx.Graph[str], kg: KnowledgeGraph, node: Node, part: str) -
 
 def node_attributes(kg: KnowledgeGraph, node: Node) -> dict[str, str]:
     """IRI, label, type and source page of a resource, as the RDF gives them."""
-    union = kg.union()
-    types = sorted(shorten(str(t)) for t in union.objects(node, RDF.type) if isinstance(t, URIRef))
+    types = sorted(shorten(str(t)) for t in kg.objects(node, RDF.type) if isinstance(t, URIRef))
     specific = [t for t in types if t.startswith("ikg:")] or types or [""]
     sources = sorted(
-        str(union.value(s, DCTERMS.identifier) or shorten(str(s)))
-        for s in union.objects(node, PROV.wasDerivedFrom)
+        str(next(iter(kg.objects(s, DCTERMS.identifier)), None) or shorten(str(s)))
+        for s in kg.objects(node, PROV.wasDerivedFrom)
         if isinstance(s, URIRef)
     )
     kind = _kind_of(types)
     if kind == "other":
-        scheme = union.value(node, URIRef("http://www.w3.org/2004/02/skos/core#inScheme"))
+        schemes = kg.objects(node, URIRef("http://www.w3.org/2004/02/skos/core#inScheme"))
+        scheme = schemes[0] if schemes else None
         if scheme is not None and "intervention-element" in str(scheme):
             kind = "element"
         elif scheme is not None and "target-group" in str(scheme):

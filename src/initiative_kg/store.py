@@ -299,16 +299,23 @@ class KnowledgeGraph:
             return None
         return current, predicate
 
+    def objects(self, subject: Node, predicate: URIRef) -> list[Node]:
+        """The values of one property of a resource over all named graphs, each once, read
+        from the store (the rdflib views are not built for it)."""
+        resource = _resource(subject)
+        if resource is None:
+            return []
+        quads = self.store.quads_for_pattern(resource, _named(predicate), None, None)
+        values = dict.fromkeys(normalise(to_rdflib(quad.object)) for quad in quads)
+        return [value for value in values if value is not None]
+
     def label(self, node: Node) -> str | None:
         """A human label: Danish first, then English, then any language."""
-        subject = _resource(node)
-        if subject is None:
-            return None
         candidates = [
             value
             for predicate in (RDFS.label, SKOS.prefLabel, SCHEMA.name)
-            for quad in self.store.quads_for_pattern(subject, _named(predicate), None, None)
-            if isinstance(value := to_rdflib(quad.object), Literal)
+            for value in self.objects(node, predicate)
+            if isinstance(value, Literal)
         ]
         for language in ("da", "en", None):
             for value in candidates:

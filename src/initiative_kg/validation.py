@@ -377,7 +377,7 @@ def _show_focus(kg: KnowledgeGraph, focus: Node | None) -> str:
     """An IRI as a prefixed name; a blank node by its type and the resource that holds it."""
     if not isinstance(focus, BNode):
         return _show(focus)
-    types = sorted(_show(kind) for kind in kg.union().objects(focus, RDF.type))
+    types = sorted(_show(kind) for kind in kg.objects(focus, RDF.type))
     shown = f"[{' '.join(types) or 'blank node'}]"
     owner = kg.owner(focus)
     if owner is not None:
