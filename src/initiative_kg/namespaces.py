@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rdflib import Namespace
 from rdflib.namespace import (
     DCTERMS,
@@ -71,12 +73,15 @@ def bind_prefixes(manager: NamespaceManager) -> None:
         manager.bind(prefix, namespace, override=True, replace=True)
 
 
+# Longest namespace first, so that the first match is the most specific.
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+@lru_cache(maxsize=1 << 16)
 def shorten(iri: str) -> str:
-    """The prefixed name of an IRI, using the longest matching display namespace."""
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    if best:
-        return f"{best}:{iri[len(PREFIXES[best]) :]}"
+    """The prefixed name of an IRI, using the longest matching display namespace. Cached: the
+    network projections and reports shorten the same IRIs over and over."""
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
