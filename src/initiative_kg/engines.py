@@ -202,7 +202,7 @@ class OxigraphEngine:
             return QueryResult("ASK", boolean=bool(answer))
         if isinstance(answer, QuerySolutions):
             columns = tuple(variable.value for variable in answer.variables)
-            convert = memoised_to_rdflib(normalise)
+            convert = memoised_to_rdflib()
             indexes = range(len(columns))
             rows = tuple(tuple(convert(solution[i]) for i in indexes) for solution in answer)
             return QueryResult("SELECT", columns=columns, rows=rows)

@@ -30,7 +30,7 @@ from rdflib.term import Node
 
 from initiative_kg.assets import AssetLayout, layout, rdf_files_under, rdf_format
 from initiative_kg.errors import LoadError
-from initiative_kg.namespaces import IKG, SCHEMA, bind_prefixes
+from initiative_kg.namespaces import IKG, SCHEMA, bind_prefixes, shorten
 from initiative_kg.terms import memoised_to_rdflib, normalise, to_oxigraph, to_rdflib
 
 if TYPE_CHECKING:
@@ -198,19 +198,14 @@ class KnowledgeGraph:
         if self._dataset is None:
             dataset = Dataset(default_union=True)
             bind_prefixes(dataset.namespace_manager)
-            convert = memoised_to_rdflib(normalise)
             contexts: dict[str, Graph] = {}
 
-            def context(name: Any) -> Graph:
-                found = contexts.get(name.value)
-                if found is None:
-                    found = contexts[name.value] = dataset.graph(URIRef(name.value))
-                return found
+            def context(name: str) -> Graph:
+                if name not in contexts:
+                    contexts[name] = dataset.graph(URIRef(name))
+                return contexts[name]
 
-            dataset.addN(
-                (convert(q.subject), convert(q.predicate), convert(q.object), context(q.graph_name))  # type: ignore[misc]
-                for q in self.store
-            )
+            dataset.addN((s, p, o, context(g)) for s, p, o, g in self._rdflib_quads())
             self._dataset = dataset
         return self._dataset
 
@@ -219,13 +214,20 @@ class KnowledgeGraph:
         if self._union is None:
             union = Graph()
             bind_prefixes(union.namespace_manager)
-            convert = memoised_to_rdflib(normalise)
-            union.addN(
-                (convert(q.subject), convert(q.predicate), convert(q.object), union)  # type: ignore[misc]
-                for q in self.store
-            )
+            union.addN((s, p, o, union) for s, p, o, _ in self._rdflib_quads())
             self._union = union
         return self._union
+
+    def _rdflib_quads(self) -> Iterator[tuple[Node, Node, Node, str]]:
+        """Every quad of the store as rdflib terms, with its graph's IRI."""
+        convert = memoised_to_rdflib()
+        for quad in self.store:
+            yield (
+                cast(Node, convert(quad.subject)),
+                cast(Node, convert(quad.predicate)),
+                cast(Node, convert(quad.object)),
+                quad.graph_name.value,
+            )
 
     def triple_count(self) -> int:
         """The statements in all named graphs. A triple stated in two graphs counts twice, as it
@@ -325,8 +327,6 @@ class KnowledgeGraph:
 
     def summary(self) -> dict[str, int]:
         """Triple, graph and file counts, and instances per class of the ontology."""
-        from initiative_kg.namespaces import shorten
-
         counts: dict[str, int] = {
             "triples": self.triple_count(),
             "named graphs": len(self.graph_names()),
@@ -424,10 +424,9 @@ def _named(iri: str) -> pyoxigraph.NamedNode:
 
 def _resource(node: Node) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | None:
     """An IRI or blank node as the store holds it; None for a literal."""
-    if isinstance(node, Literal):
+    if not isinstance(node, URIRef | BNode):
         return None
-    term = to_oxigraph(node)
-    return term if type(term).__name__ != "Literal" else None  # type: ignore[return-value]
+    return cast("pyoxigraph.NamedNode | pyoxigraph.BlankNode", to_oxigraph(node))
 
 
 def _select(store: pyoxigraph.Store, text: str, **options: Any) -> list[tuple[str, ...]]:
@@ -663,8 +662,6 @@ def diff(before: KnowledgeGraph, after: KnowledgeGraph) -> list[tuple[str, list[
     with labels; blank nodes are matched up first (an isomorphic pair gives no changes). The
     ontology and vocabularies loaded beside both are left out."""
     from rdflib.compare import graph_diff, to_isomorphic
-
-    from initiative_kg.namespaces import shorten
 
     def own(kg: KnowledgeGraph) -> Graph:
         graph = Graph()

@@ -35,12 +35,10 @@ def to_rdflib(term: Any) -> Node | None:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def memoised_to_rdflib(
-    then: Callable[[Node | None], Node | None] = lambda node: node,
-) -> Callable[[Any], Node | None]:
-    """``to_rdflib`` (followed by ``then``) that converts each distinct term once: converting is
-    most of the time a large result or a whole store takes, and terms repeat (the same agency,
-    year or label on many rows)."""
+def memoised_to_rdflib() -> Callable[[Any], Node | None]:
+    """``to_rdflib`` then ``normalise``, converting each distinct term once: converting is most
+    of the time a large result or a whole store takes, and terms repeat (the same agency, year
+    or label on many rows)."""
     memo: dict[Any, Node | None] = {}
 
     def convert(term: Any) -> Node | None:
@@ -48,7 +46,7 @@ def memoised_to_rdflib(
             return None
         converted = memo.get(term)
         if converted is None:
-            converted = memo[term] = then(to_rdflib(term))
+            converted = memo[term] = normalise(to_rdflib(term))
         return converted
 
     return convert

@@ -243,14 +243,18 @@ def _compiled_results(
             answers.append(rows)
             if progress is not None:
                 progress(done, total)
-    for constraint, rows in zip(compiled.constraints, answers, strict=False):
+    shape_answers, check_answers = (
+        answers[: len(compiled.constraints)],
+        answers[len(compiled.constraints) :],
+    )
+    for constraint, rows in zip(compiled.constraints, shape_answers, strict=True):
         found += constraint.results(rows)
     if compiled.unsupported:
         for shape, reason in compiled.unsupported:
             logger.info("shape %s is checked by pySHACL: %s", shape, reason)
         left = _only_targets_of(shapes, {shape for shape, _ in compiled.unsupported})
         found += _pyshacl_results(kg.union(), left)
-    return found, answers[len(compiled.constraints) :]
+    return found, check_answers
 
 
 @cache
