@@ -4,14 +4,20 @@ pySHACL checks one focus node at a time and evaluates SPARQL-based constraints o
 node with rdflib's engine: on a graph of 60,000 triples that takes minutes. Each constraint here
 becomes one SELECT that finds *all* its violations at once (``?this`` is the focus node, ``?path``
 and ``?value`` as in a SHACL result), which a native engine such as Oxigraph answers in
-milliseconds. The results are meant to be those of pySHACL, result for result; the tests compare
-the two on every invalid case, the shipped graph and a generated catalogue.
+milliseconds.
 
-The compiler covers the parts of SHACL Core and SHACL-SPARQL that the project's shapes use
-(predicate paths; counts, class, datatype, node kind, value lists, language lists, ranges,
-``sh:node``, qualified value shapes, ``sh:and``/``sh:or``/``sh:not``/``sh:xone``; SPARQL targets and
-SELECT constraints). A shape that uses anything else raises :class:`UnsupportedShape`, and the
-validator hands that shape to pySHACL instead, so a new kind of constraint is never skipped.
+The compiler translates only what it can translate exactly, and says so for everything else:
+
+- :class:`UnsupportedShape`: the shape uses SHACL that is not compiled (a custom constraint
+  component, ``$this`` in a position where joining the focus nodes first is not the same as
+  pre-binding it, a datatype whose lexical space is not in :data:`LEXICAL_SPACES`, ...). The
+  validator hands the *whole* shape to pySHACL, so nothing is ever skipped.
+- :class:`RefusedShape`: the SHACL-SPARQL specification says a processor must report a failure
+  (a query with ``MINUS``, ``SERVICE`` or ``VALUES``, a subquery that does not return ``$this``,
+  ``AS ?this``, ``$shapesGraph``). The validator stops with an error; no engine may run it.
+
+The conformance cases in ``tests/conformance/`` hold the compiled engine to the SHACL
+specification, component by component; the differential tests hold it to pySHACL.
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
-from rdflib.term import Node
+from rdflib.term import Node, Variable
 
 TARGET_PREDICATES = (
     SH.targetClass,
@@ -35,23 +43,83 @@ TARGET_PREDICATES = (
 )
 _TYPE = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 
-# Datatypes whose lexical forms Oxigraph can check with a cast: a literal of one of them whose
-# cast fails is ill-typed, which SHACL counts as a datatype violation.
-_CASTABLE = frozenset(
-    {
-        XSD.string,
-        XSD.boolean,
-        XSD.decimal,
-        XSD.integer,
-        XSD.float,
-        XSD.double,
-        XSD.dateTime,
-        XSD.date,
-        XSD.gYear,
-        XSD.gYearMonth,
-    }
-)
+# The lexical space of each datatype the compiled engine checks, as a regular expression over the
+# literal's lexical form (XML Schema 1.1 Part 2), and the cast that must also accept it (it checks
+# what a regular expression cannot: February 30th, a month 13). The bounded integer types add
+# their range. A literal of one of these types outside its lexical space is ill-typed, which
+# sh:datatype reports; a shape that names any other datatype (except xsd:string, rdf:langString and
+# rdfs:Literal, which have no ill-typed literals) is handed to pySHACL.
+_INTEGER = r"[+-]?[0-9]+"
+_DECIMAL = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
+_FLOAT = r"([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)"
+_TZ = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
+_YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"
+_TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+# XML Schema's duration without look-ahead (SPARQL regular expressions have none): at least one
+# field, and a T only before a time field.
+_SECONDS = r"[0-9]+(\.[0-9]+)?S"
+_DURATION_TIME = f"T([0-9]+H([0-9]+M)?({_SECONDS})?|[0-9]+M({_SECONDS})?|{_SECONDS})"
+_DURATION_DATE = r"([0-9]+Y([0-9]+M)?([0-9]+D)?|[0-9]+M([0-9]+D)?|[0-9]+D)"
+_DURATION = f"-?P({_DURATION_DATE}({_DURATION_TIME})?|{_DURATION_TIME})"
 
+
+@dataclass(frozen=True)
+class LexicalSpace:
+    pattern: str
+    cast: URIRef | None  # a cast function of the same name that must accept the form
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+LEXICAL_SPACES: dict[URIRef, LexicalSpace] = {
+    XSD.boolean: LexicalSpace("(true|false|1|0)", XSD.boolean),
+    XSD.decimal: LexicalSpace(_DECIMAL, XSD.decimal),
+    XSD.integer: LexicalSpace(_INTEGER, None),
+    XSD.long: LexicalSpace(_INTEGER, None, -(2**63), 2**63 - 1),
+    XSD.int: LexicalSpace(_INTEGER, None, -(2**31), 2**31 - 1),
+    XSD.short: LexicalSpace(_INTEGER, None, -(2**15), 2**15 - 1),
+    XSD.byte: LexicalSpace(_INTEGER, None, -(2**7), 2**7 - 1),
+    XSD.unsignedLong: LexicalSpace(_INTEGER, None, 0, 2**64 - 1),
+    XSD.unsignedInt: LexicalSpace(_INTEGER, None, 0, 2**32 - 1),
+    XSD.unsignedShort: LexicalSpace(_INTEGER, None, 0, 2**16 - 1),
+    XSD.unsignedByte: LexicalSpace(_INTEGER, None, 0, 2**8 - 1),
+    # The one-sided integer types: the sign is read from the form (a range check would need a cast
+    # that overflows on long numbers).
+    XSD.nonNegativeInteger: LexicalSpace(r"(\+?[0-9]+|-0+)", None),
+    XSD.positiveInteger: LexicalSpace(r"\+?0*[1-9][0-9]*", None),
+    XSD.nonPositiveInteger: LexicalSpace(r"(-[0-9]+|\+?0+)", None),
+    XSD.negativeInteger: LexicalSpace(r"-0*[1-9][0-9]*", None),
+    XSD.double: LexicalSpace(_FLOAT, XSD.double),
+    XSD.float: LexicalSpace(_FLOAT, XSD.float),
+    XSD.dateTime: LexicalSpace(f"{_YEAR}-[0-9]{{2}}-[0-9]{{2}}T{_TIME}{_TZ}", XSD.dateTime),
+    XSD.date: LexicalSpace(f"{_YEAR}-[0-9]{{2}}-[0-9]{{2}}{_TZ}", XSD.date),
+    XSD.time: LexicalSpace(f"{_TIME}{_TZ}", XSD.time),
+    XSD.gYear: LexicalSpace(f"{_YEAR}{_TZ}", XSD.gYear),
+    XSD.gYearMonth: LexicalSpace(f"{_YEAR}-[0-9]{{2}}{_TZ}", XSD.gYearMonth),
+    XSD.gMonth: LexicalSpace(f"--[0-9]{{2}}{_TZ}", XSD.gMonth),
+    XSD.gDay: LexicalSpace(f"---[0-9]{{2}}{_TZ}", XSD.gDay),
+    XSD.gMonthDay: LexicalSpace(f"--[0-9]{{2}}-[0-9]{{2}}{_TZ}", XSD.gMonthDay),
+    XSD.duration: LexicalSpace(_DURATION, XSD.duration),
+}
+# Datatypes whose every literal is well-formed (or that every literal matches).
+_ALWAYS_WELL_FORMED = frozenset({XSD.string, RDF.langString, RDFS.Literal})
+
+_NODE_KINDS = {
+    SH.IRI: "isIRI({v})",
+    SH.BlankNode: "isBlank({v})",
+    SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isIRI({v}) || isBlank({v}))",
+    SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+_RANGES = {
+    SH.minInclusive: ">=",
+    SH.minExclusive: ">",
+    SH.maxInclusive: "<=",
+    SH.maxExclusive: "<",
+}
+
+# Constraint parameters that test one value node at a time, and their components.
 _VALUE_COMPONENTS = {
     SH["class"]: SH.ClassConstraintComponent,
     SH.datatype: SH.DatatypeConstraintComponent,
@@ -62,11 +130,21 @@ _VALUE_COMPONENTS = {
     SH.minExclusive: SH.MinExclusiveConstraintComponent,
     SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
     SH.maxExclusive: SH.MaxExclusiveConstraintComponent,
+    SH.minLength: SH.MinLengthConstraintComponent,
+    SH.maxLength: SH.MaxLengthConstraintComponent,
+    SH.pattern: SH.PatternConstraintComponent,
     SH.node: SH.NodeConstraintComponent,
     SH["not"]: SH.NotConstraintComponent,
     SH["and"]: SH.AndConstraintComponent,
     SH["or"]: SH.OrConstraintComponent,
     SH.xone: SH.XoneConstraintComponent,
+}
+# Parameters that compare the value nodes with the values of another property of the focus node.
+_PAIR_COMPONENTS = {
+    SH.equals: SH.EqualsConstraintComponent,
+    SH.disjoint: SH.DisjointConstraintComponent,
+    SH.lessThan: SH.LessThanConstraintComponent,
+    SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
 }
 _COUNT_COMPONENTS = {
     SH.minCount: SH.MinCountConstraintComponent,
@@ -76,12 +154,10 @@ _QUALIFIED = {
     SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
     SH.qualifiedMaxCount: SH.QualifiedMaxCountConstraintComponent,
 }
-# Shape vocabulary that is not a constraint (or is read together with one).
-_NOT_CONSTRAINTS = frozenset(
+# Everything of the SHACL vocabulary a shape may carry that this compiler understands. A shape
+# with any other sh: term is handed over whole.
+_UNDERSTOOD = frozenset(
     {
-        RDF.type,
-        RDFS.label,
-        RDFS.comment,
         SH.path,
         SH.message,
         SH.severity,
@@ -89,45 +165,72 @@ _NOT_CONSTRAINTS = frozenset(
         SH.description,
         SH.order,
         SH.group,
+        SH.defaultValue,
         SH.deactivated,
         SH.property,
         SH.sparql,
-        SH.targetClass,
-        SH.targetNode,
-        SH.targetObjectsOf,
-        SH.targetSubjectsOf,
-        SH.target,
         SH.hasValue,
+        SH.uniqueLang,
+        SH.closed,
+        SH.ignoredProperties,
         SH.qualifiedValueShape,
-        SH.qualifiedValueShapesDisjoint,
+        SH.flags,
         SH.prefixes,
         SH.declare,
+        *TARGET_PREDICATES,
         *_VALUE_COMPONENTS,
+        *_PAIR_COMPONENTS,
         *_COUNT_COMPONENTS,
         *_QUALIFIED,
     }
 )
+# The deepest chain of sh:node, sh:property, logical and qualified shapes the compiler follows:
+# SHACL leaves recursive shapes undefined, so a deeper (or cyclic) chain goes to pySHACL.
+_MAX_DEPTH = 8
 
 
 class UnsupportedShape(Exception):
     """A shape uses SHACL that the compiler does not translate; pySHACL checks it instead."""
 
 
+class RefusedShape(Exception):
+    """A shape that the SHACL-SPARQL specification says a processor must refuse."""
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """A SHACL validation result before it is located and shown: the terms of the report."""
+
+    severity: Node
+    source_shape: Node
+    component: Node
+    focus: Node
+    path: Node | None
+    value: Node | None
+    messages: tuple[Literal, ...]
+    details: tuple[RawResult, ...] = ()
+
+
 @dataclass(frozen=True)
 class CompiledConstraint:
     """One constraint of one shape as a query whose every row is a violation."""
 
-    node_shape: Node  # the named shape that holds the constraint (its target gives ?this)
-    source_shape: Node  # the shape that declares the constraint (a property shape or the same)
+    node_shape: Node  # the targeted shape that holds the constraint (its target gives ?this)
+    source_shape: Node  # the shape that declares the constraint
     component: URIRef
-    severity: URIRef
+    severity: Node
     messages: tuple[Literal, ...]
-    path: URIRef | None  # the property shape's path, reported when the row binds no ?path
+    path: Node | None  # the property shape's path (in the shapes graph), when the row has no ?path
     query: str
     is_sparql: bool  # rows carry extra variables for the message template
+    value_is_focus: bool  # a node shape's SPARQL constraint reports the focus node as its value
+    # The position (in the compiled list) of the sh:node constraint whose failing value nodes are
+    # this constraint's focus nodes: its results are that constraint's sh:detail, never results of
+    # their own (SHACL 3.6.2).
+    detail_of: int | None = None
 
     def results(self, rows: Sequence[Mapping[str, Node | None]]) -> Iterator[RawResult]:
-        """The SHACL results of the query's rows, as pySHACL builds them."""
+        """The SHACL results of the query's rows."""
         seen: set[tuple[object, ...]] = set()
         for row in rows:
             focus = row["this"]
@@ -135,10 +238,12 @@ class CompiledConstraint:
                 continue
             path = row.get("path") or self.path
             value = row.get("value")
-            if value is None and self.source_shape == self.node_shape and self.is_sparql:
-                value = focus  # a node shape's SPARQL constraint reports the focus node
+            if value is None and self.value_is_focus:
+                value = focus
             extra = {k: v for k, v in row.items() if k not in {"this", "path", "value"}}
-            key = (focus, path, value, tuple(sorted(extra.items())))
+            # A SPARQL constraint's rows are solutions, and two solutions that differ only in a
+            # variable the result does not show are one result, as in pySHACL.
+            key = (focus, path, value, tuple(sorted(extra.items())) if not self.is_sparql else ())
             if key in seen:
                 continue
             seen.add(key)
@@ -157,19 +262,6 @@ class CompiledConstraint:
             )
 
 
-@dataclass(frozen=True)
-class RawResult:
-    """A SHACL validation result before it is located and shown."""
-
-    severity: Node
-    source_shape: Node
-    component: Node
-    focus: Node
-    path: Node | None
-    value: Node | None
-    messages: tuple[Literal, ...]
-
-
 def _fill_template(message: Literal, bound: Mapping[str, Node | None]) -> Literal:
     def filled(match: re.Match[str]) -> str:
         term = bound.get(match.group(1))
@@ -182,39 +274,70 @@ def _fill_template(message: Literal, bound: Mapping[str, Node | None]) -> Litera
 @dataclass(frozen=True)
 class CompiledShapes:
     constraints: tuple[CompiledConstraint, ...]
-    unsupported: tuple[tuple[Node, str], ...]  # named shapes left to pySHACL, and why
+    unsupported: tuple[tuple[Node, str], ...]  # targeted shapes left to pySHACL, and why
+    refused: tuple[tuple[Node, str], ...]  # shapes no engine may run, and why
 
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
     """Every constraint of every targeted shape in ``shapes`` as a whole-graph query."""
     compiled: list[CompiledConstraint] = []
     unsupported: list[tuple[Node, str]] = []
+    refused: list[tuple[Node, str]] = []
     prologue = _prologue(shapes)
-    for shape in sorted(_targeted_shapes(shapes), key=str):
+    implicit = implicit_class_shapes(shapes)
+    for shape in sorted(targeted_shapes(shapes), key=str):
         try:
-            compiled += _ShapeCompiler(shapes, shape, prologue).constraints()
+            found = _ShapeCompiler(shapes, shape, prologue, implicit).constraints(len(compiled))
         except UnsupportedShape as reason:
             unsupported.append((shape, str(reason)))
-    return CompiledShapes(tuple(compiled), tuple(unsupported))
+        except RefusedShape as reason:
+            refused.append((shape, str(reason)))
+        else:
+            compiled += found
+    return CompiledShapes(tuple(compiled), tuple(unsupported), tuple(refused))
 
 
-def _targeted_shapes(shapes: Graph) -> set[Node]:
+def targeted_shapes(shapes: Graph) -> set[Node]:
+    """The shapes that select focus nodes of their own: those with a target, and those that are
+    also a class (an implicit class target, SHACL 2.1.3.3)."""
     targeted: set[Node] = set()
     for predicate in TARGET_PREDICATES:
         targeted.update(shapes.subjects(predicate, None))
+    targeted.update(implicit_class_shapes(shapes))
     return {shape for shape in targeted if not _deactivated(shapes, shape)}
+
+
+def implicit_class_shapes(shapes: Graph) -> set[Node]:
+    """Shapes that are also an rdfs:Class (or an instance of a subclass of it in the shapes
+    graph): every SHACL instance of such a class is a focus node of the shape."""
+    class_types = {RDFS.Class, *shapes.transitive_subjects(RDFS.subClassOf, RDFS.Class)}
+    found: set[Node] = set()
+    for class_type in class_types:
+        for node in shapes.subjects(RDF.type, class_type):
+            if _is_shape(shapes, node):
+                found.add(node)
+    return found
+
+
+def _is_shape(shapes: Graph, node: Node) -> bool:
+    types = set(shapes.objects(node, RDF.type))
+    if types & {SH.NodeShape, SH.PropertyShape}:
+        return True
+    return any(
+        str(predicate).startswith(str(SH)) and predicate in _UNDERSTOOD | _UNKNOWN_PARAMETERS
+        for predicate in shapes.predicates(node, None)
+    )
+
+
+# SHACL parameters the compiler does not translate, which still make a node a shape.
+_UNKNOWN_PARAMETERS = frozenset({SH.qualifiedValueShapesDisjoint})
 
 
 def _deactivated(shapes: Graph, shape: Node) -> bool:
     return any(
         isinstance(value, Literal) and value.toPython() is True
-        for value in _objects(shapes, shape, SH.deactivated)
+        for value in shapes.objects(shape, SH.deactivated)
     )
-
-
-def _active(shapes: Graph, subject: Node, predicate: URIRef) -> list[Node]:
-    """The property shapes or SPARQL constraints of a shape, less the deactivated ones."""
-    return [node for node in _objects(shapes, subject, predicate) if not _deactivated(shapes, node)]
 
 
 def _objects(shapes: Graph, subject: Node, predicate: URIRef) -> list[Node]:
@@ -247,324 +370,793 @@ def _term(node: Node) -> str:
     raise UnsupportedShape(f"a blank node ({node}) as a value in a constraint")
 
 
+def _integer(node: Node, what: str) -> int:
+    if isinstance(node, Literal) and isinstance(node.toPython(), int):
+        return int(node.toPython())
+    raise UnsupportedShape(f"{what} {node} is not an integer")
+
+
+def _custom_parameters(shapes: Graph) -> frozenset[Node]:
+    """The parameters of the SPARQL-based constraint components the shapes graph declares: a
+    shape that uses one is checked by pySHACL."""
+    return frozenset(
+        path
+        for component in shapes.subjects(RDF.type, SH.ConstraintComponent)
+        for parameter in shapes.objects(component, SH.parameter)
+        for path in shapes.objects(parameter, SH.path)
+    )
+
+
 class _ShapeCompiler:
-    def __init__(
-        self,
-        shapes: Graph,
-        shape: Node,
-        prologue: str,
-        *,
-        focus: str | None = None,
-        counter: Iterator[int] | None = None,
-        depth: int = 0,
-    ) -> None:
+    """Compiles one targeted shape (and the shapes it refers to) into constraints."""
+
+    def __init__(self, shapes: Graph, shape: Node, prologue: str, implicit: set[Node]) -> None:
         self.shapes = shapes
         self.shape = shape
         self.prologue = prologue
-        self.counter = counter or itertools.count()
-        self.severity = self._severity(shape)
-        self.focus = focus  # a pattern binding ?this, for a shape reached through sh:node
-        self.depth = depth
+        self.implicit = implicit
+        self.counter = itertools.count()
+        self.custom = _custom_parameters(shapes)
+        self.found: list[CompiledConstraint] = []
+        self.offset = 0
 
     def fresh(self, stem: str = "v") -> str:
         return f"?_{stem}{next(self.counter)}"
-
-    def _severity(self, shape: Node) -> URIRef:
-        severity = _one(self.shapes, shape, SH.severity)
-        return severity if isinstance(severity, URIRef) else SH.Violation
-
-    def _messages(self, shape: Node) -> tuple[Literal, ...]:
-        return tuple(m for m in _objects(self.shapes, shape, SH.message) if isinstance(m, Literal))
 
     # -------------------------------------------------------------- targets
 
     def target(self) -> str:
         """A group pattern that binds ?this to each focus node of the shape, once."""
-        if self.focus is not None:
-            return self.focus
         parts: list[str] = []
-        for cls in _objects(self.shapes, self.shape, SH.targetClass):
+        classes = _objects(self.shapes, self.shape, SH.targetClass)
+        if self.shape in self.implicit:
+            classes.append(self.shape)
+        for cls in classes:
+            if isinstance(cls, BNode):
+                raise UnsupportedShape("a blank node as a target class")
             parts.append(f"?this {_TYPE} {_term(cls)} .")
         for node in _objects(self.shapes, self.shape, SH.targetNode):
+            if isinstance(node, BNode):
+                raise UnsupportedShape("a blank node as a target node")
             parts.append(f"VALUES ?this {{ {_term(node)} }}")
         for predicate in _objects(self.shapes, self.shape, SH.targetSubjectsOf):
             parts.append(f"?this {_term(predicate)} [] .")
         for predicate in _objects(self.shapes, self.shape, SH.targetObjectsOf):
             parts.append(f"[] {_term(predicate)} ?this .")
         for target in _objects(self.shapes, self.shape, SH.target):
-            select = _one(self.shapes, target, SH.select)
-            if select is None:
-                raise UnsupportedShape("a custom target that is not a SPARQL SELECT target")
-            parts.append(_subquery(str(select)))
+            parts.append(self.sparql_target(target))
         union = " UNION ".join(f"{{ {part} }}" for part in parts)
         return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
 
+    def sparql_target(self, target: Node) -> str:
+        if set(_objects(self.shapes, target, RDF.type)) - {SH.SPARQLTarget}:
+            raise UnsupportedShape("a custom target type")
+        select = _one(self.shapes, target, SH.select)
+        if select is None:
+            raise UnsupportedShape("a custom target that is not a SPARQL SELECT target")
+        if _objects(self.shapes, target, SH.ask):
+            raise UnsupportedShape("a SPARQL target with sh:ask")
+        text = self.with_current_shape(str(select), self.shape)
+        query = check_prebinding(self.prologue + text, target=True)
+        if not query.projects_this:
+            raise UnsupportedShape("a SPARQL target that does not select ?this")
+        return "{ " + text.strip() + " }"
+
     # -------------------------------------------------------------- constraints
 
-    def constraints(self) -> list[CompiledConstraint]:
-        self._check_vocabulary(self.shape)
-        target = self.target()
-        found: list[CompiledConstraint] = []
-        # Constraints on the focus node itself (the value node is the focus node).
-        for predicate, component in _VALUE_COMPONENTS.items():
-            for value in _objects(self.shapes, self.shape, predicate):
-                condition = self.value_ok(predicate, value, "?this")
-                where = f"{target} BIND (?this AS ?value) FILTER (!({condition}))"
-                found.append(self.make(self.shape, component, None, where, "?this ?value"))
-        for value in _objects(self.shapes, self.shape, SH.hasValue):
-            where = f"{target} FILTER (!sameTerm(?this, {_term(value)}))"
-            component = SH.HasValueConstraintComponent
-            found.append(self.make(self.shape, component, None, where, "?this"))
-        if _objects(self.shapes, self.shape, SH.path):
-            found += self.property_constraints(self.shape, target)
-        for property_shape in _active(self.shapes, self.shape, SH.property):
-            self._check_vocabulary(property_shape)
-            found += self.property_constraints(property_shape, target)
-            found += self.nested(property_shape, target, self.path_of(property_shape))
-        for constraint in _active(self.shapes, self.shape, SH.sparql):
-            found.append(self.sparql_constraint(self.shape, constraint, target))
-        found += self.nested(self.shape, target, None)
-        return found
+    def constraints(self, offset: int) -> list[CompiledConstraint]:
+        """The constraints of the targeted shape; ``offset`` is where they start in the list
+        of all compiled constraints (for the sh:detail links)."""
+        self.offset = offset
+        self.shape_constraints(self.shape, self.target(), depth=0, detail_of=None)
+        return self.found
 
-    def nested(self, shape: Node, target: str, path: URIRef | None) -> list[CompiledConstraint]:
-        """pySHACL reports, beside each sh:node violation, the results of the referenced shape
-        on the failing value; compile that shape again with those values as its focus nodes."""
-        found: list[CompiledConstraint] = []
-        for referenced in _objects(self.shapes, shape, SH.node):
-            if self.depth > 8:
-                raise UnsupportedShape("sh:node nested more than eight deep")
-            condition = self.conforms(referenced, "?this")
-            outer = self.fresh("f")
-            if path is None:
-                values = f"{target} FILTER (!({condition}))"
-            else:
-                values = (
-                    f"{{ SELECT {outer} WHERE {{ {target} BIND (?this AS {outer}) }} }}"
-                    f" {outer} {_term(path)} ?this . FILTER (!({condition}))"
-                )
-            focus = f"{{ SELECT DISTINCT ?this WHERE {{ {values} }} }}"
-            compiler = _ShapeCompiler(
-                self.shapes,
-                referenced,
-                self.prologue,
-                focus=focus,
-                counter=self.counter,
-                depth=self.depth + 1,
-            )
-            found += compiler.constraints()
-        return found
+    def add(self, constraint: CompiledConstraint) -> int:
+        self.found.append(constraint)
+        return self.offset + len(self.found) - 1
 
-    def _check_vocabulary(self, shape: Node) -> None:
+    def check_vocabulary(self, shape: Node) -> None:
         for predicate in set(self.shapes.predicates(shape, None)):
-            if str(predicate).startswith(str(SH)) and predicate not in _NOT_CONSTRAINTS:
+            if predicate in self.custom:
+                raise UnsupportedShape(f"the custom constraint component parameter {predicate}")
+            if str(predicate).startswith(str(SH)) and predicate not in _UNDERSTOOD:
                 raise UnsupportedShape(f"{predicate} is not compiled")
+
+    def check_constraint_vocabulary(self, constraint: Node) -> None:
+        understood = {SH.select, SH.message, SH.prefixes, SH.deactivated}
+        for predicate in set(self.shapes.predicates(constraint, None)):
+            if str(predicate).startswith(str(SH)) and predicate not in understood:
+                raise UnsupportedShape(f"{predicate} on a SPARQL constraint")
+
+    def shape_constraints(
+        self, shape: Node, focus: str, *, depth: int, detail_of: int | None
+    ) -> None:
+        """Every constraint of ``shape`` for the focus nodes that ``focus`` binds to ?this."""
+        if depth > _MAX_DEPTH:
+            raise UnsupportedShape(f"shapes nested more than {_MAX_DEPTH} deep")
+        if _deactivated(self.shapes, shape):
+            return
+        self.check_vocabulary(shape)
+        path_node = _one(self.shapes, shape, SH.path)
+        if path_node is None:
+            for predicate in (
+                *_COUNT_COMPONENTS,
+                *_QUALIFIED,
+                SH.qualifiedValueShape,
+                SH.uniqueLang,
+                SH.lessThan,
+                SH.lessThanOrEquals,
+            ):
+                if _objects(self.shapes, shape, predicate):
+                    raise UnsupportedShape(f"{predicate} on a node shape")
+        context = _Context(self, shape, focus, path_node, detail_of)
+        values = context.values
+        for predicate, component in _VALUE_COMPONENTS.items():
+            for parameter in _objects(self.shapes, shape, predicate):
+                condition = self.value_ok(shape, predicate, parameter, "?value", depth)
+                index = context.rows(component, f"FILTER (!({condition}))")
+                if predicate == SH.node:
+                    self.node_details(parameter, context, condition, index, depth)
+        for parameter in _objects(self.shapes, shape, SH.hasValue):
+            context.has_value(parameter)
+        if path_node is not None:
+            context.counts()
+            context.qualified(depth)
+            context.unique_lang()
+        context.pairs()
+        context.closed()
+        for constraint in _objects(self.shapes, shape, SH.sparql):
+            if not _deactivated(self.shapes, constraint):
+                context.sparql(constraint)
+        # A property shape inside this shape: for a node shape its focus nodes are this shape's,
+        # for a property shape they are this shape's value nodes.
+        inner_focus = focus if path_node is None else _focus_of_values(values)
+        for property_shape in _objects(self.shapes, shape, SH.property):
+            if _one(self.shapes, property_shape, SH.path) is None:
+                raise UnsupportedShape("sh:property names a shape without sh:path")
+            self.shape_constraints(
+                property_shape, inner_focus, depth=depth + 1, detail_of=detail_of
+            )
+
+    def node_details(
+        self, referenced: Node, context: _Context, condition: str, index: int, depth: int
+    ) -> None:
+        """The results of the referenced shape on each value node that fails sh:node, as the
+        sh:detail of that result."""
+        focus = _focus_of_values(f"{context.values} FILTER (!({condition}))")
+        self.shape_constraints(referenced, focus, depth=depth + 1, detail_of=index)
+
+    def path(self, node: Node) -> str:
+        """A SHACL property path as a SPARQL property path."""
+        if isinstance(node, URIRef):
+            return _term(node)
+        if (node, RDF.first, None) in self.shapes:
+            steps = list(Collection(self.shapes, node))
+            if len(steps) < 2:
+                raise UnsupportedShape("a sequence path of fewer than two steps")
+            return "(" + "/".join(self.path(step) for step in steps) + ")"
+        kinds = {
+            SH.inversePath: "^({})",
+            SH.zeroOrMorePath: "({})*",
+            SH.oneOrMorePath: "({})+",
+            SH.zeroOrOnePath: "({})?",
+        }
+        predicates = set(self.shapes.predicates(node, None))
+        if len(predicates) != 1:
+            raise UnsupportedShape("a property path that is not one of SHACL's path kinds")
+        (kind,) = predicates
+        if not isinstance(kind, URIRef):
+            raise UnsupportedShape("a property path that is not one of SHACL's path kinds")
+        inner = _one(self.shapes, node, kind)
+        if inner is None:  # pragma: no cover - predicates() found it
+            raise UnsupportedShape("an empty property path")
+        if kind == SH.alternativePath:
+            options = list(Collection(self.shapes, inner))
+            if len(options) < 2:
+                raise UnsupportedShape("an alternative path of fewer than two options")
+            return "(" + "|".join(self.path(option) for option in options) + ")"
+        if kind not in kinds:
+            raise UnsupportedShape(f"the property path kind {kind}")
+        return kinds[kind].format(self.path(inner))
+
+    # -------------------------------------------------------------- conditions
+
+    def value_ok(self, owner: Node, predicate: URIRef, value: Node, var: str, depth: int) -> str:
+        """A SPARQL expression that is true when the value node ``var`` satisfies the
+        constraint ``predicate value`` of the shape ``owner``."""
+        if predicate == SH["class"]:
+            if isinstance(value, BNode):
+                raise UnsupportedShape("a blank node as sh:class")
+            return f"EXISTS {{ {var} {_TYPE} {_term(value)} }}"
+        if predicate == SH.datatype:
+            return _datatype_ok(value, var)
+        if predicate == SH.nodeKind:
+            if not isinstance(value, URIRef) or value not in _NODE_KINDS:
+                raise UnsupportedShape(f"node kind {value}")
+            return _NODE_KINDS[value].format(v=var)
+        if predicate == SH["in"]:
+            members = self.list_of(value)
+            tests = " || ".join(f"sameTerm({var}, {_term(m)})" for m in members)
+            return f"({tests or 'false'})"
+        if predicate == SH.languageIn:
+            tags = self.list_of(value)
+            matches = " || ".join(f"langMatches(LANG({var}), {Literal(str(t)).n3()})" for t in tags)
+            return f"(isLiteral({var}) && ({matches or 'false'}))"
+        if predicate in _RANGES:
+            if not isinstance(value, Literal):
+                raise UnsupportedShape(f"{predicate} with a value that is not a literal")
+            return f"COALESCE({var} {_RANGES[predicate]} {_term(value)}, false)"
+        if predicate in (SH.minLength, SH.maxLength):
+            bound = _integer(value, str(predicate))
+            comparison = ">=" if predicate == SH.minLength else "<="
+            return f"(!isBlank({var}) && STRLEN(STR({var})) {comparison} {bound})"
+        if predicate == SH.pattern:
+            return self.pattern_ok(owner, value, var)
+        if predicate == SH.node:
+            return self.conforms(value, var, depth + 1)
+        if predicate == SH["not"]:
+            return f"!({self.conforms(value, var, depth + 1)})"
+        members = self.list_of(value)
+        if predicate == SH["and"]:
+            return "(" + " && ".join(self.conforms(m, var, depth + 1) for m in members) + ")"
+        if predicate == SH["or"]:
+            tests = " || ".join(self.conforms(m, var, depth + 1) for m in members)
+            return f"({tests or 'false'})"
+        if predicate == SH.xone:
+            count = " + ".join(f"IF({self.conforms(m, var, depth + 1)}, 1, 0)" for m in members)
+            return f"(({count or '0'}) = 1)"
+        raise UnsupportedShape(f"{predicate} is not compiled")  # pragma: no cover
+
+    def pattern_ok(self, owner: Node, value: Node, var: str) -> str:
+        if len(_objects(self.shapes, owner, SH.pattern)) > 1:
+            raise UnsupportedShape("several sh:pattern on one shape")
+        flags_node = _one(self.shapes, owner, SH.flags)
+        flags = str(flags_node) if flags_node is not None else ""
+        if set(flags) - set("ismxq"):
+            raise UnsupportedShape(f"regular expression flags {flags!r}")
+        if not isinstance(value, Literal):
+            raise UnsupportedShape("sh:pattern that is not a literal")
+        pattern = Literal(str(value)).n3()
+        return f"(!isBlank({var}) && REGEX(STR({var}), {pattern}, {Literal(flags).n3()}))"
+
+    def list_of(self, node: Node) -> list[Node]:
+        if node != RDF.nil and (node, RDF.first, None) not in self.shapes:
+            raise UnsupportedShape(f"{node} is not an RDF list")
+        return list(Collection(self.shapes, node))
+
+    def conforms(self, shape: Node, var: str, depth: int) -> str:
+        """A SPARQL expression that is true when ``var`` conforms to ``shape`` (every constraint
+        of it holds), for sh:node, sh:not, sh:and, sh:or, sh:xone and qualified value shapes."""
+        if depth > _MAX_DEPTH:
+            raise UnsupportedShape(f"shapes nested more than {_MAX_DEPTH} deep")
+        if isinstance(shape, Literal):
+            raise UnsupportedShape("a literal where a shape is expected")
+        if _deactivated(self.shapes, shape):
+            return "true"
+        self.check_vocabulary(shape)
+        for predicate in (SH.sparql, SH.qualifiedValueShape, SH.closed):
+            if _objects(self.shapes, shape, predicate):
+                raise UnsupportedShape(f"{predicate} inside a shape used as a condition")
+        tests: list[str] = []
+        path_node = _one(self.shapes, shape, SH.path)
+        path = self.path(path_node) if path_node is not None else None
+        for predicate in _VALUE_COMPONENTS:
+            for parameter in _objects(self.shapes, shape, predicate):
+                if path is None:
+                    tests.append(self.value_ok(shape, predicate, parameter, var, depth))
+                else:
+                    v = self.fresh()
+                    condition = self.value_ok(shape, predicate, parameter, v, depth)
+                    tests.append(f"NOT EXISTS {{ {var} {path} {v} FILTER (!({condition})) }}")
+        for parameter in _objects(self.shapes, shape, SH.hasValue):
+            if path is None:
+                tests.append(f"sameTerm({var}, {_term(parameter)})")
+            else:
+                tests.append(f"EXISTS {{ {var} {path} {_term(parameter)} }}")
+        if path is not None:
+            for bound in _objects(self.shapes, shape, SH.minCount):
+                n = _integer(bound, "sh:minCount")
+                if n > 0:
+                    tests.append(f"EXISTS {{ {self.distinct_values(var, path, n)} }}")
+            for bound in _objects(self.shapes, shape, SH.maxCount):
+                n = _integer(bound, "sh:maxCount")
+                tests.append(f"NOT EXISTS {{ {self.distinct_values(var, path, n + 1)} }}")
+            if any(_is_true(u) for u in _objects(self.shapes, shape, SH.uniqueLang)):
+                a, b = self.fresh(), self.fresh()
+                tests.append(f"NOT EXISTS {{ {_same_language(var, path, a, b)} }}")
+        elif any(_objects(self.shapes, shape, p) for p in (*_COUNT_COMPONENTS, SH.uniqueLang)):
+            raise UnsupportedShape("a count or sh:uniqueLang on a node shape")
+        for predicate in _PAIR_COMPONENTS:
+            for other in _objects(self.shapes, shape, predicate):
+                if path is None and predicate in (SH.lessThan, SH.lessThanOrEquals):
+                    raise UnsupportedShape(f"{predicate} on a node shape")
+                v, o = self.fresh(), self.fresh()
+                values = f"{var} {path} {v} ." if path else f"BIND ({var} AS {v})"
+                tests.append(
+                    f"NOT EXISTS {{ {_pair_violation(predicate, var, values, v, o, other)} }}"
+                )
+        for property_shape in _objects(self.shapes, shape, SH.property):
+            if path is None:
+                tests.append(self.conforms(property_shape, var, depth + 1))
+            else:
+                v = self.fresh()
+                inner = self.conforms(property_shape, v, depth + 1)
+                tests.append(f"NOT EXISTS {{ {var} {path} {v} FILTER (!({inner})) }}")
+        return "(" + " && ".join(tests) + ")" if tests else "true"
+
+    def distinct_values(self, var: str, path: str, n: int) -> str:
+        """A pattern that matches when ``var`` has at least ``n`` distinct values on ``path``."""
+        if n > 4:
+            raise UnsupportedShape("a count above 4 inside a shape used as a condition")
+        names = [self.fresh() for _ in range(n)]
+        patterns = " ".join(f"{var} {path} {name} ." for name in names)
+        different = " && ".join(f"!sameTerm({a}, {b})" for a, b in itertools.combinations(names, 2))
+        return patterns + (f" FILTER ({different})" if different else "")
+
+    def with_current_shape(self, text: str, shape: Node) -> str:
+        """$currentShape is pre-bound to the shape: put it in as a constant."""
+        if not re.search(r"[?$]currentShape\b", text):
+            return text
+        if not isinstance(shape, URIRef):
+            raise UnsupportedShape("$currentShape of a shape that is a blank node")
+        return _replace_variable(text, "currentShape", _term(shape))
+
+
+def _focus_of_values(values: str) -> str:
+    """A pattern that binds ?this to each distinct value node that ``values`` binds to ?value
+    (the focus nodes of a shape applied to those value nodes). The inner SELECT hides the outer
+    ?this, so that it can be bound again."""
+    return (
+        f"{{ SELECT DISTINCT ?this WHERE {{ {{ SELECT ?value WHERE {{ {values} }} }} "
+        f"BIND (?value AS ?this) }} }}"
+    )
+
+
+class _Context:
+    """The constraints of one shape, for one set of focus nodes."""
+
+    def __init__(
+        self,
+        compiler: _ShapeCompiler,
+        shape: Node,
+        focus: str,
+        path: Node | None,
+        detail_of: int | None,
+    ) -> None:
+        self.compiler = compiler
+        self.shapes = compiler.shapes
+        self.shape = shape
+        self.focus = focus
+        self.path_node = path
+        self.path = compiler.path(path) if path is not None else None
+        # Every focus node with each of its value nodes as ?value.
+        self.values = f"{focus} {self.value_of_this('?value')}"
+        self.detail_of = detail_of
+        severity = _one(self.shapes, shape, SH.severity)
+        self.severity: Node = severity if severity is not None else SH.Violation
+        self.messages = tuple(
+            m for m in _objects(self.shapes, shape, SH.message) if isinstance(m, Literal)
+        )
+
+    def value_of_this(self, var: str) -> str:
+        """A pattern that binds ``var`` to each value node of ?this: the values on the path
+        for a property shape, ?this itself for a node shape."""
+        if self.path is None:
+            return f"BIND (?this AS {var})"
+        return f"?this {self.path} {var} ."
 
     def make(
         self,
-        source: Node,
         component: URIRef,
-        path: URIRef | None,
         where: str,
         projection: str,
         *,
         group: str = "",
         is_sparql: bool = False,
         messages: tuple[Literal, ...] | None = None,
-    ) -> CompiledConstraint:
-        query = f"{self.prologue}SELECT {projection} WHERE {{ {where} }} {group}".strip()
-        return CompiledConstraint(
-            node_shape=self.shape,
-            source_shape=source,
-            component=component,
-            severity=self._severity(source) if source != self.shape else self.severity,
-            messages=self._messages(source) if messages is None else messages,
-            path=path,
-            query=query,
-            is_sparql=is_sparql,
+    ) -> int:
+        query = f"{self.compiler.prologue}SELECT {projection} WHERE {{ {where} }} {group}".strip()
+        return self.compiler.add(
+            CompiledConstraint(
+                node_shape=self.compiler.shape,
+                source_shape=self.shape,
+                component=component,
+                severity=self.severity,
+                messages=self.messages if messages is None else messages,
+                path=self.path_node,
+                query=query,
+                is_sparql=is_sparql,
+                value_is_focus=is_sparql and self.path_node is None,
+                detail_of=self.detail_of,
+            )
         )
 
-    def path_of(self, property_shape: Node) -> URIRef:
-        path = _one(self.shapes, property_shape, SH.path)
-        if not isinstance(path, URIRef):
-            raise UnsupportedShape("a property path that is not a single predicate")
-        return path
+    def rows(self, component: URIRef, condition: str) -> int:
+        """A constraint with one result per value node that fails ``condition``."""
+        return self.make(component, f"{self.values} {condition}", "DISTINCT ?this ?value")
 
-    def property_constraints(self, shape: Node, target: str) -> list[CompiledConstraint]:
-        path = self.path_of(shape)
-        p = _term(path)
-        found: list[CompiledConstraint] = []
+    def has_value(self, parameter: Node) -> None:
+        if self.path is None:
+            where = f"{self.focus} FILTER (!sameTerm(?this, {_term(parameter)}))"
+        else:
+            where = f"{self.focus} FILTER NOT EXISTS {{ ?this {self.path} {_term(parameter)} }}"
+        self.make(SH.HasValueConstraintComponent, where, "DISTINCT ?this")
+
+    def counts(self) -> None:
         for predicate, component in _COUNT_COMPONENTS.items():
-            for bound in _objects(self.shapes, shape, predicate):
-                n = int(bound.toPython())  # type: ignore[attr-defined]
+            for bound in _objects(self.shapes, self.shape, predicate):
+                n = _integer(bound, str(predicate))
                 comparison = "<" if predicate == SH.minCount else ">"
-                v = self.fresh()
-                where = f"{target} OPTIONAL {{ ?this {p} {v} }}"
+                v = self.compiler.fresh()
+                where = f"{self.focus} OPTIONAL {{ ?this {self.path} {v} }}"
                 group = f"GROUP BY ?this HAVING (COUNT(DISTINCT {v}) {comparison} {n})"
-                found.append(self.make(shape, component, path, where, "?this", group=group))
-        for predicate, component in _VALUE_COMPONENTS.items():
-            for value in _objects(self.shapes, shape, predicate):
-                condition = self.value_ok(predicate, value, "?value")
-                where = f"{target} ?this {p} ?value . FILTER (!({condition}))"
-                found.append(self.make(shape, component, path, where, "?this ?value"))
-        for value in _objects(self.shapes, shape, SH.hasValue):
-            where = f"{target} FILTER NOT EXISTS {{ ?this {p} {_term(value)} }}"
-            found.append(self.make(shape, SH.HasValueConstraintComponent, path, where, "?this"))
-        qualified = _one(self.shapes, shape, SH.qualifiedValueShape)
-        if qualified is not None:
-            if _objects(self.shapes, shape, SH.qualifiedValueShapesDisjoint):
-                raise UnsupportedShape("sh:qualifiedValueShapesDisjoint is not compiled")
-            for predicate, component in _QUALIFIED.items():
-                for bound in _objects(self.shapes, shape, predicate):
-                    n = int(bound.toPython())  # type: ignore[attr-defined]
-                    comparison = "<" if predicate == SH.qualifiedMinCount else ">"
-                    v = self.fresh()
-                    conforms = self.conforms(qualified, v)
-                    where = f"{target} OPTIONAL {{ ?this {p} {v} FILTER ({conforms}) }}"
-                    group = f"GROUP BY ?this HAVING (COUNT(DISTINCT {v}) {comparison} {n})"
-                    found.append(self.make(shape, component, path, where, "?this", group=group))
-        for constraint in _active(self.shapes, shape, SH.sparql):
-            found.append(self.sparql_constraint(shape, constraint, target))
-        return found
+                self.make(component, where, "?this", group=group)
 
-    def sparql_constraint(self, shape: Node, constraint: Node, target: str) -> CompiledConstraint:
+    def qualified(self, depth: int) -> None:
+        qualified = _one(self.shapes, self.shape, SH.qualifiedValueShape)
+        if qualified is None:
+            return
+        if any(
+            _is_true(d) for d in _objects(self.shapes, self.shape, SH.qualifiedValueShapesDisjoint)
+        ):
+            raise UnsupportedShape("sh:qualifiedValueShapesDisjoint is not compiled")
+        for predicate, component in _QUALIFIED.items():
+            for bound in _objects(self.shapes, self.shape, predicate):
+                n = _integer(bound, str(predicate))
+                comparison = "<" if predicate == SH.qualifiedMinCount else ">"
+                v = self.compiler.fresh()
+                conforms = self.compiler.conforms(qualified, v, depth + 1)
+                where = f"{self.focus} OPTIONAL {{ ?this {self.path} {v} FILTER ({conforms}) }}"
+                group = f"GROUP BY ?this HAVING (COUNT(DISTINCT {v}) {comparison} {n})"
+                self.make(component, where, "?this", group=group)
+
+    def unique_lang(self) -> None:
+        if not any(_is_true(u) for u in _objects(self.shapes, self.shape, SH.uniqueLang)):
+            return
+        a, b = self.compiler.fresh(), self.compiler.fresh()
+        where = f"{self.focus} {_same_language('?this', str(self.path), a, b)}"
+        # One result per focus node and language (SHACL 4.4.4), with no value.
+        group = f"GROUP BY ?this (LCASE(LANG({a})))"
+        self.make(SH.UniqueLangConstraintComponent, where, "?this", group=group)
+
+    def pairs(self) -> None:
+        for predicate, component in _PAIR_COMPONENTS.items():
+            for other in _objects(self.shapes, self.shape, predicate):
+                if not isinstance(other, URIRef):
+                    raise UnsupportedShape(f"{predicate} with a value that is not an IRI")
+                v, o = self.compiler.fresh(), self.compiler.fresh()
+                values = self.value_of_this(v)
+                if predicate == SH.equals:
+                    # Values on the path that are not values of the other property, and values
+                    # of the other property that are not on the path.
+                    only_path = (
+                        f"{{ {values} FILTER NOT EXISTS {{ ?this {_term(other)} {v} }} "
+                        f"BIND ({v} AS ?value) }}"
+                    )
+                    only_other = (
+                        f"{{ ?this {_term(other)} {o} "
+                        f"FILTER NOT EXISTS {{ {self.value_of_this(o)} }} BIND ({o} AS ?value) }}"
+                    )
+                    where = f"{self.focus} {{ {only_path} UNION {only_other} }}"
+                else:
+                    where = (
+                        f"{self.focus} {_pair_violation(predicate, '?this', values, v, o, other)}"
+                        f" BIND ({v} AS ?value)"
+                    )
+                self.make(component, where, "DISTINCT ?this ?value")
+
+    def closed(self) -> None:
+        if not any(_is_true(c) for c in _objects(self.shapes, self.shape, SH.closed)):
+            return
+        if self.path is not None:
+            raise UnsupportedShape("sh:closed on a property shape")
+        allowed: set[Node] = set()
+        for property_shape in _objects(self.shapes, self.shape, SH.property):
+            path = _one(self.shapes, property_shape, SH.path)
+            if isinstance(path, URIRef):
+                allowed.add(path)
+        for ignored in _objects(self.shapes, self.shape, SH.ignoredProperties):
+            allowed.update(self.compiler.list_of(ignored))
+        p = self.compiler.fresh("p")
+        test = " && ".join(f"!sameTerm({p}, {_term(a)})" for a in sorted(allowed, key=str))
+        where = (
+            f"{self.focus} ?this {p} ?value ."
+            + (f" FILTER ({test})" if test else "")
+            + f" BIND ({p} AS ?path)"
+        )
+        self.make(SH.ClosedConstraintComponent, where, "DISTINCT ?this ?path ?value")
+
+    def sparql(self, constraint: Node) -> None:
+        self.compiler.check_constraint_vocabulary(constraint)
         select = _one(self.shapes, constraint, SH.select)
         if select is None:
-            raise UnsupportedShape("a SPARQL constraint without sh:select (an ASK validator)")
-        text = str(select)
-        if re.search(r"\$(PATH|currentShape|shapesGraph|value)\b", text):
-            raise UnsupportedShape("a SPARQL constraint with pre-bound variables besides $this")
-        path = self.path_of(shape) if shape != self.shape else None
-        messages = self._messages(constraint) + tuple(
-            m for m in self._messages(shape) if m not in self._messages(constraint)
+            raise UnsupportedShape("a SPARQL constraint without sh:select")
+        text = self.compiler.with_current_shape(str(select), self.shape)
+        if re.search(r"[?$]PATH\b", text):
+            if self.path is None:
+                raise RefusedShape("$PATH in a constraint of a node shape")
+            text = _replace_variable(text, "PATH", self.path)
+        query = check_prebinding(self.compiler.prologue + text, target=False)
+        if not query.projects_this:
+            raise UnsupportedShape("a SPARQL constraint that does not select $this")
+        messages = tuple(
+            m for m in _objects(self.shapes, constraint, SH.message) if isinstance(m, Literal)
         )
-        return self.make(
-            shape,
+        messages += tuple(m for m in self.messages if m not in messages)
+        self.make(
             SH.SPARQLConstraintComponent,
-            path,
-            _with_focus(text, target),
+            _with_focus(text, self.focus),
             "*",
             is_sparql=True,
             messages=messages,
         )
 
-    # -------------------------------------------------------------- conditions
 
-    def value_ok(self, predicate: URIRef, value: Node, var: str) -> str:
-        """A SPARQL expression that is true when the value node ``var`` satisfies the
-        constraint ``predicate value``."""
-        if predicate == SH["class"]:
-            return f"EXISTS {{ {var} {_TYPE} {_term(value)} }}"
-        if predicate == SH.datatype:
-            if value == RDF.langString:
-                return f"(isLiteral({var}) && LANG({var}) != '')"
-            well_formed = (
-                f" && COALESCE(isLiteral({_term(value)}(STR({var}))), false)"
-                if value in _CASTABLE
-                else ""
-            )
-            return f"(isLiteral({var}) && sameTerm(DATATYPE({var}), {_term(value)}){well_formed})"
-        if predicate == SH.nodeKind:
-            tests = {
-                SH.IRI: "isIRI({v})",
-                SH.BlankNode: "isBlank({v})",
-                SH.Literal: "isLiteral({v})",
-                SH.BlankNodeOrIRI: "(isIRI({v}) || isBlank({v}))",
-                SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
-                SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
-            }
-            if value not in tests:
-                raise UnsupportedShape(f"node kind {value}")
-            return tests[value].format(v=var)  # type: ignore[index]
-        if predicate == SH["in"]:
-            members = self.list_of(value)
-            return "(" + " || ".join(f"sameTerm({var}, {_term(m)})" for m in members) + ")"
-        if predicate == SH.languageIn:
-            tags = self.list_of(value)
-            matches = " || ".join(f"langMatches(LANG({var}), {Literal(str(t)).n3()})" for t in tags)
-            return f"(isLiteral({var}) && ({matches or 'false'}))"
-        comparisons = {
-            SH.minInclusive: ">=",
-            SH.minExclusive: ">",
-            SH.maxInclusive: "<=",
-            SH.maxExclusive: "<",
-        }
-        if predicate in comparisons:
-            return f"COALESCE({var} {comparisons[predicate]} {_term(value)}, false)"
-        if predicate == SH.node:
-            return self.conforms(value, var)
-        if predicate == SH["not"]:
-            return f"!({self.conforms(value, var)})"
-        if predicate == SH["and"]:
-            members = self.list_of(value)
-            return "(" + " && ".join(self.conforms(m, var) for m in members) + ")"
-        if predicate == SH["or"]:
-            members = self.list_of(value)
-            return "(" + " || ".join(self.conforms(m, var) for m in members) + ")"
-        if predicate == SH.xone:
-            members = self.list_of(value)
-            count = " + ".join(f"IF({self.conforms(m, var)}, 1, 0)" for m in members)
-            return f"({count}) = 1"
-        raise UnsupportedShape(f"{predicate} is not compiled")
+def _is_true(node: Node) -> bool:
+    return isinstance(node, Literal) and node.toPython() is True
 
-    def list_of(self, node: Node) -> list[Node]:
-        return list(Collection(self.shapes, node))
 
-    def conforms(self, shape: Node, var: str) -> str:
-        """A SPARQL expression that is true when ``var`` conforms to ``shape`` (every constraint
-        of it holds)."""
-        self._check_vocabulary(shape)
-        if _objects(self.shapes, shape, SH.sparql):
-            raise UnsupportedShape("a SPARQL constraint inside a nested shape")
-        tests: list[str] = []
-        for predicate in _VALUE_COMPONENTS:
-            for value in _objects(self.shapes, shape, predicate):
-                if _objects(self.shapes, shape, SH.path):
-                    v = self.fresh()
-                    p = _term(self.path_of(shape))
-                    condition = self.value_ok(predicate, value, v)
-                    tests.append(f"NOT EXISTS {{ {var} {p} {v} FILTER (!({condition})) }}")
-                else:
-                    tests.append(self.value_ok(predicate, value, var))
-        for value in _objects(self.shapes, shape, SH.hasValue):
-            if _objects(self.shapes, shape, SH.path):
-                tests.append(f"EXISTS {{ {var} {_term(self.path_of(shape))} {_term(value)} }}")
-            else:
-                tests.append(f"sameTerm({var}, {_term(value)})")
-        if _objects(self.shapes, shape, SH.path):
-            p = _term(self.path_of(shape))
-            for bound in _objects(self.shapes, shape, SH.minCount):
-                n = int(bound.toPython())  # type: ignore[attr-defined]
-                if n > 1:
-                    raise UnsupportedShape("sh:minCount above 1 inside a nested shape")
-                if n == 1:
-                    tests.append(f"EXISTS {{ {var} {p} {self.fresh()} }}")
-            for bound in _objects(self.shapes, shape, SH.maxCount):
-                n = int(bound.toPython())  # type: ignore[attr-defined]
-                a, b = self.fresh(), self.fresh()
-                if n == 0:
-                    tests.append(f"NOT EXISTS {{ {var} {p} {a} }}")
-                elif n == 1:
-                    two = f"{var} {p} {a} . {var} {p} {b} FILTER (!sameTerm({a}, {b}))"
-                    tests.append(f"NOT EXISTS {{ {two} }}")
-                else:
-                    raise UnsupportedShape("sh:maxCount above 1 inside a nested shape")
-            if _objects(self.shapes, shape, SH.qualifiedValueShape):
-                raise UnsupportedShape("a qualified value shape inside a nested shape")
-        for property_shape in _objects(self.shapes, shape, SH.property):
-            tests.append(self.conforms(property_shape, var))
-        return "(" + " && ".join(tests) + ")" if tests else "true"
+def _same_language(var: str, path: str, a: str, b: str) -> str:
+    return (
+        f"{var} {path} {a} . {var} {path} {b} . "
+        f"FILTER (!sameTerm({a}, {b}) && isLiteral({a}) && isLiteral({b}) && LANG({a}) != '' "
+        f"&& LCASE(LANG({a})) = LCASE(LANG({b})))"
+    )
+
+
+def _pair_violation(predicate: URIRef, focus: str, values: str, v: str, o: str, other: Node) -> str:
+    """A pattern that matches a value node ``v`` that breaks sh:equals (one direction),
+    sh:disjoint, sh:lessThan or sh:lessThanOrEquals against ``o``, a value of ``other``."""
+    if predicate == SH.equals:
+        return f"{values} FILTER NOT EXISTS {{ {focus} {_term(other)} {v} }}"
+    if predicate == SH.disjoint:
+        return f"{values} {focus} {_term(other)} {v} ."
+    comparison = "<" if predicate == SH.lessThan else "<="
+    return f"{values} {focus} {_term(other)} {o} . FILTER (!COALESCE({v} {comparison} {o}, false))"
+
+
+def _datatype_ok(datatype: Node, var: str) -> str:
+    """True when ``var`` is a literal of ``datatype`` in its lexical space (SHACL 4.1.2)."""
+    if datatype == RDFS.Literal:
+        return f"isLiteral({var})"
+    if datatype == RDF.langString:
+        return f"(isLiteral({var}) && LANG({var}) != '')"
+    if not isinstance(datatype, URIRef):
+        raise UnsupportedShape("sh:datatype that is not an IRI")
+    same = f"isLiteral({var}) && sameTerm(DATATYPE({var}), {_term(datatype)})"
+    if datatype in _ALWAYS_WELL_FORMED:
+        return f"({same})"
+    space = LEXICAL_SPACES.get(datatype)
+    if space is None:
+        raise UnsupportedShape(f"sh:datatype {datatype}: its lexical space is not checked here")
+    tests = [same, f"REGEX(STR({var}), {Literal('^' + space.pattern + '$').n3()})"]
+    if space.cast is not None:
+        tests.append(f"COALESCE(isLiteral({_term(space.cast)}(STR({var}))), false)")
+    if space.minimum is not None:
+        decimal = f"<{XSD.decimal}>(STR({var}))"
+        tests.append(f"COALESCE({decimal} >= {space.minimum}, false)")
+    if space.maximum is not None:
+        decimal = f"<{XSD.decimal}>(STR({var}))"
+        tests.append(f"COALESCE({decimal} <= {space.maximum}, false)")
+    return "(" + " && ".join(tests) + ")"
+
+
+# -------------------------------------------------------------- SHACL-SPARQL pre-binding
+
+
+@dataclass(frozen=True)
+class PrebindingCheck:
+    projects_this: bool
+
+
+@cache
+def check_prebinding(text: str, *, target: bool) -> PrebindingCheck:
+    """Whether a SHACL-SPARQL query may run, and whether joining the focus nodes in first gives
+    the same answer as pre-binding ``$this`` (SHACL 5.3.1).
+
+    Raises :class:`RefusedShape` for what the specification forbids in a constraint (MINUS,
+    SERVICE, VALUES, ``AS ?this``, a subquery that does not return ``$this``; ``$shapesGraph``,
+    which SHACL lets a processor refuse) and :class:`UnsupportedShape` where the compiled form
+    could differ from pre-binding: ``$this`` in an expression of a nested group (where the joined
+    focus node is out of scope), a subquery that does not bind ``$this`` itself, an aggregate not
+    grouped by ``$this``, LIMIT or OFFSET (which would apply to all focus nodes at once). A
+    SPARQL target has nothing pre-bound but ``$currentShape`` (put in as a constant), so only
+    ``$shapesGraph`` is refused there.
+    """
+    code = _strip_strings(text)
+    if re.search(r"[?$]shapesGraph\b", code):
+        raise RefusedShape("$shapesGraph is not supported (SHACL 5.3.1 lets it be refused)")
+    algebra = _algebra(text)
+    if algebra.name != "SelectQuery":
+        raise UnsupportedShape("a SHACL-SPARQL query that is not a SELECT")
+    projects_this = Variable("this") in (algebra.get("PV") or [])
+    if target:
+        return PrebindingCheck(projects_this)
+    for keyword in ("MINUS", "SERVICE", "VALUES"):
+        if re.search(rf"(?<![\w:]){keyword}\b", code, flags=re.IGNORECASE):
+            raise RefusedShape(f"{keyword} in a SHACL-SPARQL constraint")
+    if re.search(r"\bAS\s+[?$](this|currentShape)\b", code, flags=re.IGNORECASE):
+        raise RefusedShape("AS $this in a SHACL-SPARQL constraint")
+    for part in _walk(algebra.p):
+        if _is_subquery(part) and Variable("this") not in (part.p.get("PV") or []):  # type: ignore[attr-defined]
+            raise RefusedShape("a subquery that does not return $this")
+    # Analyse the query as it will run: with the focus nodes joined in first.
+    placed = _algebra(_with_focus(text, f"?this <{_FOCUS}> ?_focus_marker .")[1:-1])
+    _require_safe_spine(placed.p, binds_this=True)
+    return PrebindingCheck(projects_this)
+
+
+_FOCUS = "urn:initiative-kg:focus"
+
+
+def _algebra(text: str) -> Any:
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        return translateQuery(parseQuery(text)).algebra
+    except Exception as error:  # rdflib's parser raises many kinds; all mean a broken query
+        raise RefusedShape(f"the SPARQL query does not parse: {error}") from error
+
+
+def _is_subquery(node: object) -> bool:
+    return getattr(node, "name", None) == "ToMultiSet" and (
+        getattr(node.get("p"), "name", None) == "Project"  # type: ignore[attr-defined]
+    )
+
+
+def _require_safe_spine(node: Any, *, binds_this: bool) -> None:
+    """Walk down the spine of a query's top-level group (its solution modifiers, filters and
+    the left-most operand of each join). ``$this`` may appear in an expression only there, and
+    off the spine only in triple patterns and in subqueries that are safe themselves. With
+    ``binds_this`` false (a subquery), a triple pattern of the spine must bind ``$this``."""
+    bound = False
+    current = node
+    while True:
+        name = getattr(current, "name", None)
+        if name == "Slice":
+            raise UnsupportedShape("LIMIT or OFFSET in a SPARQL constraint")
+        if name == "Group" and Variable("this") not in (current.get("expr") or []):
+            raise UnsupportedShape("an aggregate that is not grouped by $this")
+        if name in ("Join", "LeftJoin"):
+            _require_this_only_in_patterns(current.p2)
+            if name == "Join":
+                bound = bound or Variable("this") in _certainly_bound(current.p2)
+            current = current.p1
+        elif name in _SPINE:
+            current = current.p
+        else:  # the left-most pattern of the top-level group
+            _require_this_only_in_patterns(current)
+            bound = bound or Variable("this") in _certainly_bound(current)
+            break
+    if not binds_this and not bound:
+        raise UnsupportedShape("a subquery that uses $this without binding it in a pattern")
+
+
+# Algebra nodes between a query's top and its top-level group: their expressions see ?this.
+_SPINE = frozenset(
+    {"Project", "Distinct", "Reduced", "OrderBy", "AggregateJoin", "Group", "Filter", "Extend"}
+)
+
+
+def _require_this_only_in_patterns(node: object) -> None:
+    """Off the spine, ``$this`` may only join (in triple patterns or safe subqueries); in an
+    expression it would be out of scope where pre-binding puts it in."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        name = getattr(current, "name", None)
+        if _is_subquery(current):
+            if _mentions_this(current):
+                _require_safe_spine(current.p, binds_this=False)  # type: ignore[attr-defined]
+            continue
+        if name in ("Filter", "Extend", "LeftJoin") and _mentions_this(current.get("expr")):  # type: ignore[attr-defined]
+            raise UnsupportedShape("$this in an expression of a nested group")
+        if name == "Group":
+            raise UnsupportedShape("an aggregate inside a SPARQL constraint's pattern")
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, (list, tuple)):
+            stack.extend(current)
+
+
+def _certainly_bound(node: Any) -> set[Variable]:
+    """The variables every solution of an algebra node binds."""
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return {t for triple in node.triples for t in triple if isinstance(t, Variable)}
+    if name == "Join":
+        return _certainly_bound(node.p1) | _certainly_bound(node.p2)
+    if name in ("LeftJoin", "Minus"):
+        return _certainly_bound(node.p1)
+    if name == "Union":
+        return _certainly_bound(node.p1) & _certainly_bound(node.p2)
+    if name == "Graph":
+        found = _certainly_bound(node.p)
+        return found | ({node.term} if isinstance(node.term, Variable) else set())
+    if name in ("Filter", "Extend", "Distinct", "Reduced", "OrderBy", "ToMultiSet", "Slice"):
+        return _certainly_bound(node.p)
+    if name == "Project":
+        return _certainly_bound(node.p) & set(node.PV)
+    if name == "AggregateJoin":
+        return set()
+    return set()
+
+
+def _mentions_this(node: object) -> bool:
+    return any(part == Variable("this") for part in _walk(node))
+
+
+def _walk(node: object) -> Iterator[object]:
+    """Every value inside an rdflib algebra or syntax node."""
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, (list, tuple, set, frozenset)):
+            stack.extend(current)
+
+
+# -------------------------------------------------------------- query text
+
+
+_STRING_OR_IRI = re.compile(
+    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|"
+    r"<[^<>\"{}|^`\\\x00-\x20]*>|#[^\n]*",
+    flags=re.DOTALL,
+)
+
+
+def _strip_strings(text: str) -> str:
+    """The query text with its strings, IRIs and comments blanked out."""
+    return _STRING_OR_IRI.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _replace_variable(text: str, name: str, replacement: str) -> str:
+    """``text`` with every ``?name`` and ``$name`` outside strings, IRIs and comments replaced."""
+    stripped = _strip_strings(text)
+    pieces: list[str] = []
+    last = 0
+    for match in re.finditer(rf"[?$]{name}\b", stripped):
+        pieces.append(text[last : match.start()])
+        pieces.append(replacement)
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def _with_focus(select: str, target: str) -> str:
     """The constraint's SELECT as a subquery that starts from the focus nodes: the target goes
-    first inside its outermost WHERE, so that the engine joins from the focus nodes as pySHACL's
-    pre-binding does, instead of evaluating the constraint over the whole graph first."""
-    where = re.search(r"\bWHERE\s*\{", select, flags=re.IGNORECASE)
-    if where is None:
-        return f"{target} {_subquery(select)}"
-    return _subquery(f"{select[: where.end()]} {target} {select[where.end() :]}")
+    first inside its top-level group, so that ``$this`` is in scope wherever pre-binding would
+    put it (``check_prebinding`` has made sure it appears nowhere else)."""
+    stripped = _strip_strings(select)
+    depth = 0
+    for index, char in enumerate(stripped):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "{" and depth == 0:
+            return "{ " + select[: index + 1] + f" {target} " + select[index + 1 :].strip() + " }"
+    raise UnsupportedShape("a SPARQL constraint without a group pattern")
 
 
-def _subquery(select: str) -> str:
-    """A SELECT from a shape as a subquery; SPARQL treats $this and ?this as one variable."""
-    return "{ " + select.strip() + " }"
+__all__ = [
+    "LEXICAL_SPACES",
+    "TARGET_PREDICATES",
+    "CompiledConstraint",
+    "CompiledShapes",
+    "RawResult",
+    "RefusedShape",
+    "UnsupportedShape",
+    "check_prebinding",
+    "compile_shapes",
+    "implicit_class_shapes",
+    "targeted_shapes",
+]

@@ -50,7 +50,7 @@ DOCUMENT_CLASSES = frozenset({OWL.Ontology, SKOS.ConceptScheme})
 _NATIVE_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "nquads": "N-Quads", "trig": "TriG"}
 
 ProgressCallback = Callable[[Path], None]
-Background = Choice["shipped", "reference", "none"]
+Background = Choice["shipped", "reference", "none", "bare"]
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ class KnowledgeGraph:
         loads the rest of the shipped data, which they may link to, and a user file that names
         the same graph as a shipped file replaces it (so an edited copy of a shipped file is
         checked as it now is); "reference" loads only the municipalities and regions; "none"
-        only the ontology and vocabularies.
+        only the ontology and vocabularies; "bare" nothing but the given files (for validating
+        any data against any shapes).
         """
         import pyoxigraph
 
@@ -158,7 +159,9 @@ class KnowledgeGraph:
         owner: dict[URIRef, SourceFile] = {}
         staging = (pyoxigraph.NamedNode(f"urn:initiative-kg:loading:{n}") for n in count())
 
-        plan = [(path, "ontology") for path in assets.ontology_files()]
+        plan: list[tuple[Path, str]] = []
+        if background != "bare":
+            plan += [(path, "ontology") for path in assets.ontology_files()]
         plan += [(path, "data") for path in background_files]
         plan += [(path, "user") for path in user_files]
         for path, part in plan:
@@ -460,6 +463,34 @@ def _expand(paths: Iterable[Path | str]) -> list[Path]:
     return expanded
 
 
+def rdf_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The RDF files that ``paths`` name: files as given, folders as the files below them."""
+    return _expand(paths)
+
+
+def parse_rdf_file(graph: Graph, path: Path) -> None:
+    """Add the triples of one RDF file to an rdflib graph, every term exactly as written (the
+    graphs of a quad format are merged). A syntax error names the file, line and column."""
+    import pyoxigraph
+
+    rdf_fmt = rdf_format(path)
+    if rdf_fmt is None:
+        raise LoadError("not an RDF file: use .ttl, .nt, .nq, .trig or .jsonld", path=path)
+    text = _read_text(path)
+    base = path.resolve().as_uri()
+    if rdf_fmt == "json-ld":
+        text, rdf_fmt = _jsonld_as_nquads(text, base, path), "nquads"
+    try:
+        quads = list(pyoxigraph.parse(text, format=_native_format(rdf_fmt), base_iri=base))
+    except SyntaxError as error:
+        raise _syntax_error(error, rdf_fmt, path) from error
+    graph.addN(
+        (cast(Node, to_rdflib(q.subject)), cast(Node, to_rdflib(q.predicate)),
+         cast(Node, to_rdflib(q.object)), graph)
+        for q in quads
+    )  # fmt: skip
+
+
 def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
@@ -521,24 +552,33 @@ def _native_load(
     *,
     to_graph: pyoxigraph.NamedNode | None = None,
 ) -> None:
+    try:
+        store.load(text, format=_native_format(rdf_fmt), base_iri=base, to_graph=to_graph)
+    except SyntaxError as error:
+        raise _syntax_error(error, rdf_fmt, path) from error
+
+
+def _syntax_error(error: SyntaxError, rdf_fmt: str, path: Path) -> LoadError:
+    reason = _PARSER_POSITION.sub("", str(error.msg)).strip()
+    return LoadError(
+        f"{_NATIVE_NAMES[rdf_fmt]} syntax error: {reason}",
+        path=path,
+        line=error.lineno,
+        column=error.offset,
+    )
+
+
+def _native_format(name: str) -> Any:
+    """Oxigraph's format for a format name (pyoxigraph is imported only by the commands that
+    load)."""
     import pyoxigraph
 
-    formats = {
+    return {
         "turtle": pyoxigraph.RdfFormat.TURTLE,
         "nt": pyoxigraph.RdfFormat.N_TRIPLES,
         "nquads": pyoxigraph.RdfFormat.N_QUADS,
         "trig": pyoxigraph.RdfFormat.TRIG,
-    }
-    try:
-        store.load(text, format=formats[rdf_fmt], base_iri=base, to_graph=to_graph)
-    except SyntaxError as error:
-        reason = _PARSER_POSITION.sub("", str(error.msg)).strip()
-        raise LoadError(
-            f"{_NATIVE_NAMES[rdf_fmt]} syntax error: {reason}",
-            path=path,
-            line=error.lineno,
-            column=error.offset,
-        ) from error
+    }[name]
 
 
 # Oxigraph puts the position into its message too; the error carries it apart.

@@ -14,7 +14,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal as Choice
@@ -25,12 +25,15 @@ from rdflib.term import Node
 
 from initiative_kg.assets import AssetLayout, layout
 from initiative_kg.errors import ValidationError
-from initiative_kg.namespaces import shorten
+from initiative_kg.namespaces import bind_prefixes, shorten
+from initiative_kg.queries import CatalogueQuery, checks
 from initiative_kg.shape_queries import (
     TARGET_PREDICATES,
+    CompiledConstraint,
     CompiledShapes,
     RawResult,
     compile_shapes,
+    implicit_class_shapes,
 )
 from initiative_kg.store import KnowledgeGraph
 
@@ -60,7 +63,8 @@ class Severity(enum.Enum):
 @dataclass(frozen=True)
 class ValidationResult:
     """One problem: which shape found it, at which resource, and where that resource is
-    defined."""
+    defined. ``raw`` keeps the result's RDF terms (for the W3C report and for comparisons);
+    ``details`` are the results that explain it (sh:detail: why a value fails sh:node)."""
 
     severity: Severity
     shape: str
@@ -72,6 +76,8 @@ class ValidationResult:
     message: str
     file: str | None
     line: int | None
+    raw: RawResult | None = field(default=None, compare=False, repr=False)
+    details: tuple[ValidationResult, ...] = ()
 
     @property
     def where(self) -> str:
@@ -79,10 +85,27 @@ class ValidationResult:
             return "(not in a file)"
         return f"{self.file}:{self.line}" if self.line is not None else self.file
 
+    def as_dict(self) -> dict[str, object]:
+        """The result for the JSON report: plain values, details nested."""
+        return {
+            "severity": self.severity.value,
+            "shape": self.shape,
+            "component": self.component,
+            "focus": self.focus,
+            "focus_label": self.focus_label,
+            "path": self.path,
+            "value": self.value,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "details": [detail.as_dict() for detail in self.details],
+        }
+
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """The outcome of one validation run. ``conforms`` is judged against ``fail_on``."""
+    """The outcome of one validation run. ``conforms`` is judged against ``fail_on``;
+    ``shacl_conforms`` is SHACL's own verdict (no result of any severity)."""
 
     results: tuple[ValidationResult, ...]
     fail_on: Severity
@@ -92,6 +115,10 @@ class ValidationReport:
     @property
     def conforms(self) -> bool:
         return not any(result.severity.rank >= self.fail_on.rank for result in self.results)
+
+    @property
+    def shacl_conforms(self) -> bool:
+        return not self.results
 
     def counts(self) -> dict[str, int]:
         return {
@@ -103,11 +130,24 @@ class ValidationReport:
 @cache
 def load_shapes(assets: AssetLayout | None = None) -> Graph:
     """All shape files in one graph (parsed once per process)."""
-    shapes = Graph()
-    for path in (assets or layout()).shape_files():
-        shapes.parse(path, format="turtle")
+    shapes = load_shapes_from((assets or layout()).shape_files())
     if len(shapes) == 0:
         raise ValidationError("no SHACL shapes found; the installation is incomplete")
+    return shapes
+
+
+def load_shapes_from(paths: Sequence[Path | str]) -> Graph:
+    """Shapes from the user's files and folders, in one graph. A syntax error names the file,
+    line and column."""
+    from initiative_kg.store import parse_rdf_file, rdf_files
+
+    shapes = Graph()
+    bind_prefixes(shapes.namespace_manager)
+    files = rdf_files(paths)
+    if not files:
+        raise ValidationError(f"no shape files found in {', '.join(str(p) for p in paths)}")
+    for path in files:
+        parse_rdf_file(shapes, path)
     return shapes
 
 
@@ -116,59 +156,76 @@ VALIDATION_ENGINES: tuple[str, ...] = ("oxigraph", "rdflib")
 
 
 def validate(
-    kg: KnowledgeGraph,
+    kg: KnowledgeGraph | None = None,
     *,
+    data: Sequence[Path | str] | None = None,
+    shapes: Graph | Sequence[Path | str] | None = None,
     fail_on: Severity = Severity.VIOLATION,
     language: str = "en",
     relative_to: Path | None = None,
     engine: ValidationEngine = "oxigraph",
-    shapes: Graph | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ValidationReport:
-    """Run the shapes and the quality checks over the union of the loaded graph.
+    """Check a graph against SHACL shapes.
+
+    With no arguments, the shipped graph against the project's shapes and quality checks
+    (``queries/checks``). ``kg`` is a loaded graph; ``data`` instead loads exactly those files
+    and folders (nothing of the project's beside them). ``shapes`` (an rdflib Graph, or files and
+    folders) replaces the project's shapes, and then the project's quality checks do not run.
 
     ``engine="oxigraph"`` (the default) runs each constraint as one whole-graph query on
-    Oxigraph (``shape_queries``); ``engine="rdflib"`` runs pySHACL, the reference, on rdflib.
-    Both give the same report; the tests hold them to it. No inference is needed (the shapes
-    name the classes they target), so none is done. ``shapes`` replaces the project's shapes;
-    ``progress`` is called with (queries done, queries in all) on the fast path: one query
-    per constraint and one per quality check.
+    Oxigraph (``shape_queries``) and hands every shape it cannot translate exactly to pySHACL,
+    whole; ``engine="rdflib"`` runs pySHACL, the reference, on everything. Shapes that the
+    SHACL-SPARQL specification says must be refused raise :class:`ValidationError` with either
+    engine. ``progress`` is called with (queries done, queries in all).
     """
     if engine not in VALIDATION_ENGINES:
         known = ", ".join(VALIDATION_ENGINES)
         raise ValidationError(f"unknown validation engine {engine!r}; use one of {known}")
-    shapes_graph = load_shapes() if shapes is None else shapes
-    from initiative_kg.queries import checks
-
-    check_queries = [check.text for check in checks().values()]
+    if kg is None:
+        kg = KnowledgeGraph.load(data, background="bare") if data else KnowledgeGraph.load()
+    elif data:
+        raise ValidationError("give either a loaded graph or data files, not both")
+    project_shapes = shapes is None
+    if shapes is None:
+        shapes_graph, compiled = load_shapes(), compiled_shapes()
+    else:
+        shapes_graph = shapes if isinstance(shapes, Graph) else load_shapes_from(shapes)
+        compiled = compile_shapes(shapes_graph)
+    if compiled.refused:
+        reasons = "; ".join(f"{_show(shape)}: {why}" for shape, why in compiled.refused)
+        raise ValidationError(f"the SHACL engine must refuse these shapes: {reasons}")
+    quality_checks = list(checks().values()) if project_shapes else []
+    check_queries = [check.text for check in quality_checks]
     if engine == "rdflib":
         raw = _pyshacl_results(kg.union(), shapes_graph)
         engine_of_checks = kg.engine("rdflib")
         check_answers = [list(engine_of_checks.execute(text)) for text in check_queries]
     else:
-        compiled = compiled_shapes() if shapes is None else compile_shapes(shapes_graph)
         raw, check_answers = _compiled_results(kg, shapes_graph, compiled, check_queries, progress)
     base = relative_to or Path.cwd()
     found = [_result(kg, shapes_graph, result, language, base) for result in raw]
-    found += _check_results(kg, base, check_answers)
+    found += _check_results(kg, base, quality_checks, check_answers)
     # A total order over every field, so that the report is the same from run to run and
-    # from engine to engine (pySHACL returns its results in no fixed order).
-    results = sorted(
-        set(found),
-        key=lambda r: (
-            r.file or "~",
-            r.line or 0,
-            -r.severity.rank,
-            r.shape,
-            r.focus,
-            r.path or "",
-            r.value or "",
-            r.component,
-            r.message,
-            r.focus_label or "",
-        ),
-    )
+    # from engine to engine (pySHACL returns its results in no fixed order). No result is
+    # dropped: a report is a multiset, and the parity tests compare it as one.
+    results = sorted(found, key=_order)
     return ValidationReport(tuple(results), fail_on, kg.triple_count(), len(kg.files))
+
+
+def _order(result: ValidationResult) -> tuple[object, ...]:
+    return (
+        result.file or "~",
+        result.line or 0,
+        -result.severity.rank,
+        result.shape,
+        result.focus,
+        result.path or "",
+        result.value or "",
+        result.component,
+        result.message,
+        result.focus_label or "",
+    )
 
 
 def _pyshacl_results(data: Graph, shapes: Graph) -> list[RawResult]:
@@ -194,28 +251,32 @@ def _pyshacl_results(data: Graph, shapes: Graph) -> list[RawResult]:
     def one(node: Node, predicate: URIRef) -> Node | None:
         return next(iter(results_graph.objects(node, predicate)), None)
 
-    found = []
-    for node in results_graph.subjects(RDF.type, SH.ValidationResult):
-        focus = one(node, SH.focusNode)
-        if focus is None:
-            continue
+    def result(node: Node) -> RawResult:
         messages = tuple(
             Literal(str(m), lang=m.language or _language_of(results_graph, node, m))
             for m in results_graph.objects(node, SH.resultMessage)
             if isinstance(m, Literal)
         )
-        found.append(
-            RawResult(
-                severity=one(node, SH.resultSeverity) or SH.Violation,
-                source_shape=one(node, SH.sourceShape) or SH.NodeShape,
-                component=one(node, SH.sourceConstraintComponent) or SH.ConstraintComponent,
-                focus=focus,
-                path=one(node, SH.resultPath),
-                value=one(node, SH.value),
-                messages=messages,
-            )
+        focus = one(node, SH.focusNode)
+        if focus is None:
+            raise ValidationError("the SHACL engine reported a result without a focus node")
+        return RawResult(
+            severity=one(node, SH.resultSeverity) or SH.Violation,
+            source_shape=one(node, SH.sourceShape) or SH.NodeShape,
+            component=one(node, SH.sourceConstraintComponent) or SH.ConstraintComponent,
+            focus=focus,
+            path=one(node, SH.resultPath),
+            value=one(node, SH.value),
+            messages=messages,
+            details=tuple(result(d) for d in results_graph.objects(node, SH.detail)),
         )
-    return found
+
+    # Only the report's own results: the results under sh:detail explain one of them.
+    return [
+        result(node)
+        for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+        for node in results_graph.objects(report, SH.result)
+    ]
 
 
 def _compiled_results(
@@ -226,35 +287,75 @@ def _compiled_results(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[RawResult], list[list[dict[str, Node | None]]]]:
     """Each constraint as one query on Oxigraph, and the quality checks beside them; shapes the
-    compiler cannot translate go to pySHACL, restricted to those shapes. Returns the shapes'
-    results and each check's rows."""
+    compiler cannot translate (or whose query the engine cannot run) go to pySHACL, whole and
+    restricted to those shapes. Returns the shapes' results and each check's rows."""
     from concurrent.futures import ThreadPoolExecutor
 
     engine = kg.engine("oxigraph")
-    found: list[RawResult] = []
     queries = [constraint.query for constraint in compiled.constraints] + list(check_queries)
     total = len(queries)
+
+    def run(text: str) -> list[dict[str, Node | None]] | Exception:
+        try:
+            return list(engine.execute(text))
+        except Exception as error:  # the engine could not run this query: hand the shape over
+            return error
+
     # Oxigraph releases the GIL while it evaluates a query, so the queries run side by side on
     # every core (1.7x on two cores; bench/RESULTS.md). Results come back in order.
     workers = max(1, min(8, os.cpu_count() or 1))
-    answers: list[list[dict[str, Node | None]]] = []
+    answers: list[list[dict[str, Node | None]] | Exception] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done, rows in enumerate(pool.map(lambda t: list(engine.execute(t)), queries), 1):
+        for done, rows in enumerate(pool.map(run, queries), 1):
             answers.append(rows)
             if progress is not None:
                 progress(done, total)
-    shape_answers, check_answers = (
-        answers[: len(compiled.constraints)],
-        answers[len(compiled.constraints) :],
-    )
+    shape_answers = answers[: len(compiled.constraints)]
+    check_answers: list[list[dict[str, Node | None]]] = []
+    for text, check_rows in zip(check_queries, answers[len(compiled.constraints) :], strict=True):
+        if isinstance(check_rows, Exception):
+            raise ValidationError(f"a quality check failed: {check_rows}\n{text}")
+        check_answers.append(check_rows)
+
+    handed_over = dict(compiled.unsupported)
     for constraint, rows in zip(compiled.constraints, shape_answers, strict=True):
-        found += constraint.results(rows)
-    if compiled.unsupported:
-        for shape, reason in compiled.unsupported:
-            logger.info("shape %s is checked by pySHACL: %s", shape, reason)
-        left = _only_targets_of(shapes, {shape for shape, _ in compiled.unsupported})
-        found += _pyshacl_results(kg.union(), left)
+        if isinstance(rows, Exception):
+            handed_over.setdefault(constraint.node_shape, f"the engine could not run it: {rows}")
+    per_constraint: list[list[RawResult]] = [
+        []
+        if isinstance(rows, Exception) or constraint.node_shape in handed_over
+        else list(constraint.results(rows))
+        for constraint, rows in zip(compiled.constraints, shape_answers, strict=True)
+    ]
+    _attach_details(compiled.constraints, per_constraint)
+    found = [
+        result
+        for constraint, results in zip(compiled.constraints, per_constraint, strict=True)
+        if constraint.detail_of is None
+        for result in results
+    ]
+    if handed_over:
+        for shape, reason in handed_over.items():
+            logger.info("shape %s is checked by pySHACL: %s", _show(shape), reason)
+        found += _pyshacl_results(kg.union(), _only_targets_of(shapes, set(handed_over)))
     return found, check_answers
+
+
+def _attach_details(
+    constraints: Sequence[CompiledConstraint], per_constraint: list[list[RawResult]]
+) -> None:
+    """Put the results of each nested shape under the sh:node result they explain (the one
+    whose value node is their focus node). Nested constraints come after the constraint they
+    explain, so going backwards fills the deepest level first."""
+    for index in range(len(constraints) - 1, -1, -1):
+        parent = constraints[index].detail_of
+        if parent is None:
+            continue
+        for detail in per_constraint[index]:
+            explained = per_constraint[parent]
+            for position, result in enumerate(explained):
+                if result.value == detail.focus:
+                    explained[position] = replace(result, details=(*result.details, detail))
 
 
 @cache
@@ -263,8 +364,9 @@ def compiled_shapes() -> CompiledShapes:
 
 
 def _only_targets_of(shapes: Graph, keep: set[Node]) -> Graph:
-    """The shapes graph with the targets of every shape but ``keep`` removed, so that only those
-    shapes select focus nodes (shapes they refer to with sh:node still apply through them)."""
+    """The shapes graph with the targets of every shape but ``keep`` removed (explicit targets,
+    and the class type that makes an implicit class target), so that only those shapes select
+    focus nodes (shapes they refer to with sh:node still apply through them)."""
     reduced = Graph()
     for triple in shapes:
         reduced.add(triple)
@@ -272,6 +374,10 @@ def _only_targets_of(shapes: Graph, keep: set[Node]) -> Graph:
         for shape, target in list(reduced.subject_objects(predicate)):
             if shape not in keep:
                 reduced.remove((shape, predicate, target))
+    for shape in implicit_class_shapes(shapes) - keep:
+        for kind in list(reduced.objects(shape, RDF.type)):
+            if kind not in (SH.NodeShape, SH.PropertyShape):
+                reduced.remove((shape, RDF.type, kind))
     return reduced
 
 
@@ -298,16 +404,17 @@ def _result(
 
 
 def _check_results(
-    kg: KnowledgeGraph, base: Path, answers: Sequence[Sequence[Mapping[str, Node | None]]]
+    kg: KnowledgeGraph,
+    base: Path,
+    quality_checks: Sequence[CatalogueQuery],
+    answers: Sequence[Sequence[Mapping[str, Node | None]]],
 ) -> list[ValidationResult]:
     """The quality checks' rows (queries/checks/*-violation.rq, in catalogue order) as results:
     every row is a problem."""
-    from initiative_kg.queries import checks
-
     # Both engines keep the loaded graph's blank node labels, so a result on a participation
     # can be traced to the file and line of its initiative.
     results = []
-    for check, rows in zip(checks().values(), answers, strict=True):
+    for check, rows in zip(quality_checks, answers, strict=True):
         severity = Severity(str(check.header.get("severity", "violation")))
         template = str(check.header.get("message", check.title))
         for row in rows:
@@ -452,7 +559,7 @@ def render_json(report: ValidationReport) -> str:
         "files": report.files,
         "counts": report.counts(),
         "results": [
-            {**asdict(result), "severity": result.severity.value} for result in report.results
+            result.as_dict() for result in report.results
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
