@@ -120,6 +120,7 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
     import rdflib
 
     import initiative_kg
+    from initiative_kg.endpoint import RemoteEngine
     from initiative_kg.errors import InitiativeKGError
     from initiative_kg.export import FORMATS, render
     from initiative_kg.network import PROJECTIONS, metrics, project
@@ -188,7 +189,7 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
         for engine in engines:
             if engine == "virtuoso":
                 url = cleanup.enter_context(virtuoso_server(folder / "virtuoso", report, kg))
-                answerer = kg.remote(f"{url}/sparql", timeout=3600)
+                answerer = RemoteEngine.at(f"{url}/sparql", timeout=3600)
             else:
                 engine_seconds, answerer = timed(lambda e=engine: KnowledgeGraph.engine(kg, e), 1)
                 queries.setdefault("_engine_setup", {})[engine] = engine_seconds

@@ -72,7 +72,7 @@ def test_every_catalogue_query_gives_the_same_result_on_the_server(
     stated: bool,
 ) -> None:
     params = EXAMPLE_PARAMS.get(query_id, {})
-    remote = shipped.query(query_id, params, endpoint=virtuoso.query_endpoint, stated=stated)
+    remote = RemoteEngine.at(virtuoso.query_endpoint).query(query_id, params, stated=stated)
     local = shipped.query(query_id, params, engine="oxigraph", stated=stated)
     ordered = "ORDER BY" in catalogue()[query_id].text
     assert results_equal(remote, local, ordered=ordered), (remote.rows, local.rows)

@@ -304,3 +304,40 @@ def test_an_empty_file_loads_as_an_empty_graph(tmp_path: Path) -> None:
         (URIRef(empty.resolve().as_uri()),),
     ]
     assert not [name for name in kg.graph_names() if str(name).startswith("file:")]
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Which of the package's modules each module imports, counting every import: at the top,
+    inside functions and under TYPE_CHECKING (a cycle of any of them is a tangle to a reader)."""
+    import ast
+
+    package = REPO / "src" / "initiative_kg"
+
+    def name_of(path: Path) -> str:
+        parts = path.relative_to(package.parent).with_suffix("").parts
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    modules = {name_of(path): path for path in package.rglob("*.py")}
+    imports: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            imports[name] |= {target for target in targets if target in modules} - {name}
+    return imports
+
+
+def test_the_modules_import_each_other_without_a_cycle() -> None:
+    """Guards the layering: the store knows nothing of remote endpoints, the engines nothing of
+    the store, and no module of the package reaches itself through its imports."""
+    import networkx as nx
+
+    imports = _package_imports()
+    assert len(imports) >= 20, sorted(imports)  # the whole package was read
+    assert "initiative_kg.endpoint" not in imports["initiative_kg.store"]
+    assert "initiative_kg.store" not in imports["initiative_kg.engines"]
+    graph = nx.DiGraph([(module, other) for module, others in imports.items() for other in others])
+    assert list(nx.simple_cycles(graph)) == []

@@ -15,7 +15,7 @@ import os
 import time
 import urllib.error
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -256,6 +256,28 @@ class RemoteEngine:
     def __init__(self, client: SparqlClient) -> None:
         self.client = client
         self._graphs: dict[str, str] | None = None
+
+    @classmethod
+    def at(cls, endpoint: str, *, timeout: float = 60.0) -> RemoteEngine:
+        """The SPARQL endpoint at this address (one that holds the graph, after ikg push)."""
+        return cls(SparqlClient(endpoint, timeout=timeout))
+
+    def query(
+        self,
+        query: str,
+        params: Mapping[str, str | int | float | bool] | None = None,
+        *,
+        stated: bool = False,
+    ) -> QueryResult:
+        """A catalogue query by id (or a .rq path) with its parameters bound safely, as
+        ``KnowledgeGraph.query`` runs it on the embedded engines. SERVICE is the server's
+        business, so it is not refused here.
+
+            RemoteEngine.at("http://127.0.0.1:8890/sparql").query("sources", stated=True)
+        """
+        from initiative_kg.queries import prepare
+
+        return self.execute(prepare(query, params, allow_service=True), stated=stated)
 
     def graphs(self) -> dict[str, str]:
         """The server's graphs that belong to the knowledge graph, with their kind."""

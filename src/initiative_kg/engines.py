@@ -27,8 +27,7 @@ from initiative_kg.terms import memoised_to_rdflib, normalise, to_rdflib
 
 if TYPE_CHECKING:
     import pandas
-
-    from initiative_kg.store import KnowledgeGraph
+    import pyoxigraph
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +78,19 @@ def _python(value: Node | None) -> Any:
     if isinstance(value, Literal):
         return value.toPython()
     return str(value)
+
+
+class LoadedGraph(Protocol):
+    """What the embedded engines need of a loaded graph (``store.KnowledgeGraph``): its
+    Oxigraph store, the rdflib view of it, and which graphs hold analyst coding."""
+
+    @property
+    def store(self) -> pyoxigraph.Store: ...
+
+    @property
+    def dataset(self) -> Dataset: ...
+
+    def coded_graphs(self) -> set[URIRef]: ...
 
 
 class Engine(Protocol):
@@ -134,7 +146,7 @@ class RdflibEngine:
 
     name = "rdflib"
 
-    def __init__(self, kg: KnowledgeGraph) -> None:
+    def __init__(self, kg: LoadedGraph) -> None:
         self._kg = kg
         self._stated: Dataset | None = None
 
@@ -181,7 +193,7 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, kg: KnowledgeGraph) -> None:
+    def __init__(self, kg: LoadedGraph) -> None:
         self._store = kg.store
         self._coded = {str(name) for name in kg.coded_graphs()}
 
@@ -221,7 +233,7 @@ def _term(term: Any) -> Node:
     return converted
 
 
-def make_engine(name: str, kg: KnowledgeGraph) -> Engine:
+def make_engine(name: str, kg: LoadedGraph) -> Engine:
     if name == "rdflib":
         return RdflibEngine(kg)
     if name == "oxigraph":

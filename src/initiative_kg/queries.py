@@ -315,6 +315,27 @@ def resolve(reference: str, stdin_text: str | None = None) -> CatalogueQuery:
     raise QueryError(f"no query '{reference}' in the catalogue (see ikg query --list).{hint}")
 
 
+def prepare(
+    query: str,
+    params: Mapping[str, str | int | float | bool] | None = None,
+    *,
+    allow_service: bool = False,
+) -> str:
+    """The text to run for a catalogue query by id (or a path to a .rq file), with its
+    parameters bound safely and checked to be a read-only query (SERVICE refused unless
+    ``allow_service``). Every engine, embedded or remote, runs what this returns."""
+    from initiative_kg.engines import check_query
+
+    values = {name: _param_text(value) for name, value in (params or {}).items()}
+    text = resolve(query).bind(values)
+    check_query(text, allow_service=allow_service)
+    return text
+
+
+def _param_text(value: str | int | float | bool) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def parse_assignments(assignments: Iterable[str]) -> dict[str, str]:
     """``name=value`` strings (from --param) as a mapping."""
     values: dict[str, str] = {}

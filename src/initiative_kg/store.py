@@ -356,32 +356,19 @@ class KnowledgeGraph:
         engine: str | None = None,
         stated: bool = False,
         allow_service: bool = False,
-        endpoint: str | None = None,
     ) -> QueryResult:
         """Run a catalogue query by id (or a path to a .rq file) with its parameters bound
-        safely; ``stated=True`` keeps to what the source pages state (no analyst coding);
-        ``endpoint`` asks a SPARQL server instead of the embedded engine.
+        safely; ``stated=True`` keeps to what the source pages state (no analyst coding). A
+        SPARQL server that holds the graph is asked the same way through
+        ``initiative_kg.endpoint.RemoteEngine``.
 
             kg.query("initiatives-active-in-year", {"year": 2016}).to_dataframe()
         """
-        from initiative_kg.engines import DEFAULT_ENGINE, check_query
-        from initiative_kg.queries import resolve
+        from initiative_kg.engines import DEFAULT_ENGINE
+        from initiative_kg.queries import prepare
 
-        values = {name: _param_text(value) for name, value in (params or {}).items()}
-        text = resolve(query).bind(values)
-        check_query(text, allow_service=allow_service or endpoint is not None)
-        if endpoint is not None:
-            return self.remote(endpoint).execute(text, stated=stated)
+        text = prepare(query, params, allow_service=allow_service)
         return self.engine(engine or DEFAULT_ENGINE).execute(text, stated=stated)
-
-    def remote(self, endpoint: str, *, timeout: float = 60.0) -> Engine:
-        """A SPARQL endpoint that holds this graph (after ikg push), as an engine."""
-        from initiative_kg.endpoint import RemoteEngine, SparqlClient
-
-        key = f"endpoint:{endpoint}"
-        if key not in self._engines:
-            self._engines[key] = RemoteEngine(SparqlClient(endpoint, timeout=timeout))
-        return self._engines[key]
 
     def engine(self, name: str) -> Engine:
         """The named embedded engine over this graph (built once, then reused)."""
@@ -409,10 +396,6 @@ class KnowledgeGraph:
         self._dataset = self._union = None
         self._engines.clear()
         return len(doomed)
-
-
-def _param_text(value: str | int | float | bool) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _is_iri(term: object) -> TypeGuard[pyoxigraph.NamedNode]:

@@ -1,0 +1,5 @@
+"""``python -m initiative_kg.cli``: the same as the ``ikg`` command."""
+
+from initiative_kg.cli import main
+
+main()

@@ -1,0 +1,266 @@
+"""``ikg query``, ``ikg push`` and ``ikg serve``: ask the graph, put it in a SPARQL server,
+serve it as an endpoint."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from initiative_kg.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    DataPaths,
+    EngineName,
+    PersonalData,
+    progress,
+    status,
+)
+
+if TYPE_CHECKING:
+    from initiative_kg.queries import CatalogueQuery
+
+
+class QueryFormat(enum.StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+def query(
+    reference: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID|FILE.rq|-]",
+            help="A catalogue id (see --list), a path to a .rq file, or - for query text on stdin.",
+            show_default=False,
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter as name=value (repeat for several)."),
+    ] = None,
+    list_queries: Annotated[
+        bool, typer.Option("--list", help="List the catalogue: ids, titles and parameters.")
+    ] = False,
+    describe: Annotated[
+        bool, typer.Option("--describe", help="Print the query's header and text, then exit.")
+    ] = False,
+    output_format: Annotated[
+        QueryFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="SELECT: table, csv, tsv, json, xml (W3C result formats). "
+            "CONSTRUCT/DESCRIBE: ttl, nt, jsonld. ASK prints true/false (exit 0/1).",
+        ),
+    ] = QueryFormat.table,
+    data: DataPaths = None,
+    engine: Annotated[
+        EngineName,
+        typer.Option(help="Embedded engine; both give identical results."),
+    ] = EngineName.oxigraph,
+    stated: Annotated[
+        bool,
+        typer.Option(help="Keep to what the source pages state: leave out analyst coding."),
+    ] = False,
+    allow_service: Annotated[
+        bool, typer.Option(help="Allow SERVICE (requests to other servers); refused by default.")
+    ] = False,
+    personal_data: PersonalData = True,
+    endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:8890/sparql) instead of the "
+            "embedded graph; see ikg push."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the endpoint before giving up.")
+    ] = 60.0,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the result to this file.")
+    ] = None,
+) -> None:
+    """Ask the graph a question: a named query from the catalogue, your own .rq file, or stdin.
+
+    Parameters are checked against the types in the query's header and bound as RDF terms,
+    so a value can never change the query. Examples:
+
+      ikg query --list
+      ikg query funding-by-agreement
+      ikg query initiatives-active-in-year --param year=2016 --format csv
+      ikg query initiatives-for-target-group -p group=tg:relatives --stated
+    """
+    from initiative_kg import queries as catalogue_module
+    from initiative_kg.engines import check_query, render
+    from initiative_kg.fileio import write_atomically
+    from initiative_kg.store import KnowledgeGraph
+
+    if list_queries:
+        typer.echo(render_catalogue(catalogue_module.catalogue()), nl=False)
+        raise typer.Exit(EXIT_OK)
+    if reference is None:
+        raise typer.BadParameter("give a query id, a .rq file or -, or use --list")
+    stdin_text = sys.stdin.read() if reference == "-" else None
+    chosen = catalogue_module.resolve(reference, stdin_text)
+    if describe:
+        typer.echo(chosen.text, nl=not chosen.text.endswith("\n"))
+        raise typer.Exit(EXIT_OK)
+    text = chosen.bind(catalogue_module.parse_assignments(param or []))
+    check_query(text, allow_service=allow_service or endpoint is not None)
+    if endpoint is not None:
+        from initiative_kg.endpoint import RemoteEngine, SparqlClient
+
+        with status(f"Asking {endpoint}"):
+            result = RemoteEngine(SparqlClient(endpoint, timeout=timeout)).execute(
+                text, stated=stated
+            )
+    else:
+        with status("Loading the graph"):
+            kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+            result = kg.engine(engine.value).execute(text, stated=stated)
+    rendered = render(result, output_format.value)
+    if output is not None:
+        write_atomically(output, rendered)
+    else:
+        typer.echo(rendered, nl=False)
+    if result.kind == "ASK" and not result.boolean:
+        raise typer.Exit(EXIT_FAILED)
+
+
+class AuthScheme(enum.StrEnum):
+    digest = "digest"
+    basic = "basic"
+
+
+def push(
+    endpoint: Annotated[
+        str, typer.Option(help="The server's SPARQL query endpoint, e.g. http://host:8890/sparql.")
+    ],
+    update_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="The SPARQL Update endpoint (Virtuoso: /sparql-auth). Default: --endpoint."
+        ),
+    ] = None,
+    graph: Annotated[
+        str | None,
+        typer.Option(
+            help="Put everything into this one graph instead of keeping the named graphs."
+        ),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            help="User name. The password comes from $IKG_PASSWORD or ~/.netrc, never "
+            "from the command line."
+        ),
+    ] = None,
+    auth: Annotated[
+        AuthScheme, typer.Option(help="HTTP authentication scheme.")
+    ] = AuthScheme.digest,
+    data: DataPaths = None,
+    personal_data: PersonalData = True,
+    force: Annotated[bool, typer.Option(help="Push even if the graph does not validate.")] = False,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Triples per upload request. A server that refuses a request as too large "
+            "(Virtuoso 7.2 does above about 1,000) gets it in halves.",
+        ),
+    ] = 1000,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each request.")] = 60.0,
+) -> None:
+    """Load the graph into a SPARQL server (Virtuoso, Fuseki, GraphDB, Oxigraph server).
+
+    Every named graph is uploaded into a staging graph in batches, the triple counts are
+    checked on the server, and only then are the staging graphs moved onto the targets in one
+    update; a failure on the way leaves the previous version complete. Connection errors and
+    5xx answers are retried with backoff; a 4xx is reported with the server's message (exit 2).
+    """
+    from initiative_kg.endpoint import Credentials, SparqlClient
+    from initiative_kg.endpoint import push as run_push
+    from initiative_kg.store import KnowledgeGraph
+    from initiative_kg.validation import validate as run_validation
+
+    credentials = Credentials.lookup(user, update_endpoint or endpoint, auth.value)
+    with status("Loading and validating the graph"):
+        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+        report = None if force else run_validation(kg)
+    if report is not None and not report.conforms:
+        counts = report.counts()
+        typer.echo(
+            f"ikg: the graph does not validate ({counts['violation']} violation(s)); "
+            "see ikg validate, or push anyway with --force",
+            err=True,
+        )
+        raise typer.Exit(EXIT_FAILED)
+    client = SparqlClient(
+        endpoint, update_endpoint=update_endpoint, credentials=credentials, timeout=timeout
+    )
+    with progress("Uploading") as advance:
+        summary = run_push(kg, client, graph=graph, batch_size=batch_size, progress=advance)
+    typer.echo(
+        f"pushed {summary.triples} triples in {summary.graphs} graph(s) "
+        f"({summary.batches} batches) to {update_endpoint or endpoint}"
+    )
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on (only this machine by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    engine: Annotated[
+        EngineName, typer.Option(help="Embedded engine that answers.")
+    ] = EngineName.oxigraph,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds a query may run before it is refused (503).")
+    ] = 30.0,
+    max_rows: Annotated[
+        int, typer.Option(help="Rows a result may have before it is refused (413).")
+    ] = 10_000,
+    data: DataPaths = None,
+    personal_data: PersonalData = True,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (http://HOST:PORT/sparql) with a
+    query page in the browser (http://HOST:PORT/), which works offline.
+
+    GET and POST queries, results in the W3C formats by Accept header or format=; updates are
+    refused with 403. Stop it with Ctrl-C.
+    """
+    from initiative_kg.serve import create_app
+    from initiative_kg.serve import serve as run_server
+    from initiative_kg.store import KnowledgeGraph
+
+    with status("Loading the graph"):
+        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+        application = create_app(kg, engine=engine.value, timeout=timeout, max_rows=max_rows)
+    typer.echo(
+        f"SPARQL endpoint: http://{host}:{port}/sparql  query page: http://{host}:{port}/", err=True
+    )
+    run_server(application, host=host, port=port)
+
+
+def render_catalogue(queries: Mapping[str, CatalogueQuery]) -> str:
+    lines = []
+    for query_id, entry in queries.items():
+        params = ", ".join(
+            f"{p.name}: {p.type}" + (f" = {p.default}" if p.default is not None else "")
+            for p in entry.params
+        )
+        lines.append(
+            f"{query_id}\n    {entry.title}" + (f"\n    params: {params}" if params else "")
+        )
+    return "\n".join(lines) + "\n"
