@@ -558,9 +558,7 @@ def render_json(report: ValidationReport) -> str:
         "triples": report.triples,
         "files": report.files,
         "counts": report.counts(),
-        "results": [
-            result.as_dict() for result in report.results
-        ],
+        "results": [result.as_dict() for result in report.results],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
