@@ -40,6 +40,7 @@ PREFIXES = """@prefix agreement: <https://w3id.org/initiative-kg/id/funding-agre
 @prefix tg: <https://w3id.org/initiative-kg/vocab/target-group/> .
 @prefix time: <http://www.w3.org/2006/time#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
 
@@ -115,7 +116,7 @@ def generate(count: int, seed: int, codes: list[str], *, inject_errors: int = 0)
                 f'    rdfs:label "Syntetisk bevilling {index}-{number}"@da ;',
                 f"    schema:fundedItem initiative:synthetic-{index} ;",
                 f"    ikg:fundingAgreement agreement:synthetic-{rng.randrange(agreements)} ;",
-                f'    schema:amount [ a schema:MonetaryAmount ; schema:value {amount}.0 ; schema:currency "DKK" ] ;',
+                f'    schema:amount [ a schema:MonetaryAmount ; schema:value "{amount}"^^xsd:decimal ; schema:currency "DKK" ] ;',
                 f"    prov:wasDerivedFrom {page} .",
             ]
             if rng.random() < 0.2:
@@ -123,7 +124,7 @@ def generate(count: int, seed: int, codes: list[str], *, inject_errors: int = 0)
                     f"{grant}-part a ikg:SubAllocation ;",
                     f'    rdfs:label "Syntetisk delbevilling {index}-{number}"@da ;',
                     f"    ikg:allocationOf {grant} ;",
-                    f'    schema:amount [ a schema:MonetaryAmount ; schema:value {amount // 2}.0 ; schema:currency "DKK" ] ;',
+                    f'    schema:amount [ a schema:MonetaryAmount ; schema:value "{amount // 2}"^^xsd:decimal ; schema:currency "DKK" ] ;',
                     f"    prov:wasDerivedFrom {page} .",
                 ]
         parts.append("\n".join(lines))

@@ -23,7 +23,8 @@ from rdflib.term import Identifier, Node
 
 from initiative_kg.errors import QueryError
 from initiative_kg.namespaces import bind_prefixes, shorten
-from initiative_kg.terms import memoised_to_rdflib, normalise, to_rdflib
+from initiative_kg.serialise import graph_json_ld, turtle
+from initiative_kg.terms import memoised_to_rdflib, to_rdflib
 
 if TYPE_CHECKING:
     import pandas
@@ -181,7 +182,7 @@ def _from_rdflib(result: Result) -> QueryResult:
             graph.add(triple)  # type: ignore[arg-type]
         return QueryResult(result.type, graph=graph)
     columns = tuple(str(v) for v in result.vars or [])
-    rows = tuple(tuple(normalise(row.get(Variable(c))) for c in columns) for row in result.bindings)
+    rows = tuple(tuple(row.get(Variable(c)) for c in columns) for row in result.bindings)
     return QueryResult("SELECT", columns=columns, rows=rows)
 
 
@@ -254,8 +255,11 @@ def render(result: QueryResult, output_format: str) -> str:
             raise QueryError(
                 f"a {result.kind} result is a graph: use --format {', '.join(GRAPH_FORMATS)}"
             )
-        rdflib_format = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[output_format]
-        return result.graph.serialize(format=rdflib_format)
+        if output_format == "ttl":
+            return turtle(result.graph)
+        if output_format == "jsonld":
+            return graph_json_ld(result.graph)
+        return result.graph.serialize(format="nt")
     if output_format not in SELECT_FORMATS:
         raise QueryError(f"a SELECT result is a table: use --format {', '.join(SELECT_FORMATS)}")
     if output_format == "table":

@@ -15,7 +15,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from initiative_kg import __version__
 from initiative_kg.fileio import folder_written_atomically
-from initiative_kg.namespaces import BASE, IKG, PREFIXES, bind_prefixes
+from initiative_kg.namespaces import BASE, IKG, bind_prefixes
+from initiative_kg.serialise import json_ld, turtle
 from initiative_kg.store import KnowledgeGraph
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def build(
     with folder_written_atomically(Path(folder), overwrite=overwrite) as staging:
         files = _write_dumps(kg, staging)
         description = describe(kg, staging, files, sparql_endpoint=sparql_endpoint)
-        (staging / "void.ttl").write_text(description.serialize(format="turtle"), encoding="utf-8")
+        (staging / "void.ttl").write_text(turtle(description), encoding="utf-8")
         files.append("void.ttl")
         checksums = "".join(f"{_sha256(staging / name)}  {name}\n" for name in sorted(files))
         (staging / "SHA256SUMS").write_text(checksums, encoding="utf-8")
@@ -56,12 +57,12 @@ def _write_dumps(kg: KnowledgeGraph, folder: Path) -> list[str]:
     written = []
     for name, (rdf_format, _) in DUMPS.items():
         path = folder / name
+        # Every literal as the files wrote it (rdflib's own Turtle and JSON-LD writers rewrite
+        # typed literals; see initiative_kg.serialise).
         if rdf_format == "turtle":
-            path.write_text(kg.union().serialize(format="turtle"), encoding="utf-8")
+            path.write_text(turtle(kg.union()), encoding="utf-8")
         elif rdf_format == "json-ld":
-            context = {prefix: namespace for prefix, namespace in sorted(PREFIXES.items())}
-            text = kg.dataset.serialize(format="json-ld", context=context, indent=1)
-            path.write_text(text, encoding="utf-8")
+            path.write_text(json_ld(kg.quads()), encoding="utf-8")
         else:
             path.write_text(kg.dataset.serialize(format=rdf_format), encoding="utf-8")
         written.append(name)

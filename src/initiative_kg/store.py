@@ -31,7 +31,7 @@ from rdflib.term import Node
 from initiative_kg.assets import AssetLayout, layout, rdf_files_under, rdf_format
 from initiative_kg.errors import LoadError
 from initiative_kg.namespaces import IKG, SCHEMA, bind_prefixes, shorten
-from initiative_kg.terms import memoised_to_rdflib, normalise, to_oxigraph, to_rdflib
+from initiative_kg.terms import memoised_to_rdflib, to_oxigraph, to_rdflib
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -109,14 +109,33 @@ class KnowledgeGraph:
     resource is defined."""
 
     def __init__(
-        self, store: pyoxigraph.Store, files: Sequence[SourceFile], locator: _Locator
+        self,
+        store: pyoxigraph.Store,
+        files: Sequence[SourceFile],
+        locator: _Locator,
+        written: WrittenLiterals | None = None,
     ) -> None:
         self.store = store
         self.files: tuple[SourceFile, ...] = tuple(files)
         self._locator = locator
+        self._written = written or WrittenLiterals()
         self._dataset: Dataset | None = None
         self._union: Graph | None = None
         self._engines: dict[str, Engine] = {}
+
+    @property
+    def exact(self) -> bool:
+        """Whether the store holds every literal as the files wrote it. Oxigraph rewrites
+        numbers, booleans, dates and durations into canonical form (``"127"^^xsd:byte`` becomes
+        ``"127"^^xsd:integer``, ``1.50`` becomes ``1.5``); when a file wrote one in another
+        form, the engines that read the store would answer about literals the data does not
+        have, so the default engines hand over to rdflib's (see :meth:`engine`)."""
+        return not self._written.by_graph
+
+    def rewritten_literals(self) -> list[RewrittenLiteral]:
+        """Each literal the store holds in another form than its file wrote it (one example per
+        written form), for the message that says why the exact engines are used."""
+        return list(self._written.examples)
 
     # ------------------------------------------------------------------ loading
 
@@ -155,6 +174,7 @@ class KnowledgeGraph:
 
         store = pyoxigraph.Store()
         locator = _Locator()
+        written = WrittenLiterals()
         loaded: list[SourceFile] = []
         owner: dict[URIRef, SourceFile] = {}
         staging = (pyoxigraph.NamedNode(f"urn:initiative-kg:loading:{n}") for n in count())
@@ -167,7 +187,7 @@ class KnowledgeGraph:
         for path, part in plan:
             if progress is not None:
                 progress(path)
-            for graph_name, staged in _load_file(store, path, staging):
+            for graph_name, staged in _load_file(store, path, staging, written):
                 previous = owner.get(graph_name)
                 if previous is not None:
                     if previous.part == "user" or part != "user":
@@ -178,15 +198,17 @@ class KnowledgeGraph:
                         )
                     logger.info("%s replaces %s (graph %s)", path, previous.path, graph_name)
                     store.remove_graph(pyoxigraph.NamedNode(graph_name))
+                    written.forget(str(graph_name))
                     locator.forget(graph_name)
                     loaded.remove(previous)
                 if staged.value != str(graph_name) and store.contains_named_graph(staged):
                     store.update(f"MOVE GRAPH <{staged.value}> TO <{graph_name}>")
+                    written.rename(staged.value, str(graph_name))
                 locator.record(path, graph_name)
                 source = SourceFile(path, (graph_name,), part)
                 owner[graph_name] = source
                 loaded.append(source)
-        kg = cls(store, loaded, locator)
+        kg = cls(store, loaded, locator, written)
         if not personal_data:
             kg.drop_personal_data()
         logger.debug("loaded %d quads from %d files", len(store), len(loaded))
@@ -208,7 +230,7 @@ class KnowledgeGraph:
                     contexts[name] = dataset.graph(URIRef(name))
                 return contexts[name]
 
-            dataset.addN((s, p, o, context(g)) for s, p, o, g in self._rdflib_quads())
+            dataset.addN((s, p, o, context(g)) for s, p, o, g in self.quads())
             self._dataset = dataset
         return self._dataset
 
@@ -217,20 +239,20 @@ class KnowledgeGraph:
         if self._union is None:
             union = Graph()
             bind_prefixes(union.namespace_manager)
-            union.addN((s, p, o, union) for s, p, o, _ in self._rdflib_quads())
+            union.addN((s, p, o, union) for s, p, o, _ in self.quads())
             self._union = union
         return self._union
 
-    def _rdflib_quads(self) -> Iterator[tuple[Node, Node, Node, str]]:
-        """Every quad of the store as rdflib terms, with its graph's IRI."""
+    def quads(self) -> Iterator[tuple[Node, Node, Node, str]]:
+        """Every quad as rdflib terms, with its graph's IRI: each literal as its file wrote it
+        (where the store holds it rewritten, the written form or forms instead)."""
         convert = memoised_to_rdflib()
         for quad in self.store:
-            yield (
-                cast(Node, convert(quad.subject)),
-                cast(Node, convert(quad.predicate)),
-                cast(Node, convert(quad.object)),
-                quad.graph_name.value,
-            )
+            graph = quad.graph_name.value
+            subject = cast(Node, convert(quad.subject))
+            predicate = cast(Node, convert(quad.predicate))
+            for value in self._written.objects_of(quad):
+                yield subject, predicate, cast(Node, convert(value)), graph
 
     def triple_count(self) -> int:
         """The statements in all named graphs. A triple stated in two graphs counts twice, as it
@@ -311,7 +333,9 @@ class KnowledgeGraph:
         if resource is None:
             return []
         quads = self.store.quads_for_pattern(resource, _named(predicate), None, None)
-        values = dict.fromkeys(normalise(to_rdflib(quad.object)) for quad in quads)
+        values = dict.fromkeys(
+            to_rdflib(value) for quad in quads for value in self._written.objects_of(quad)
+        )
         return [value for value in values if value is not None]
 
     def label(self, node: Node) -> str | None:
@@ -371,12 +395,29 @@ class KnowledgeGraph:
         return self.engine(engine or DEFAULT_ENGINE).execute(text, stated=stated)
 
     def engine(self, name: str) -> Engine:
-        """The named embedded engine over this graph (built once, then reused)."""
+        """The named embedded engine over this graph (built once, then reused). Oxigraph is
+        handed over to rdflib's engine when the store does not hold every literal as written
+        (:attr:`exact`), with a warning that names a rewritten literal and its file."""
         from initiative_kg.engines import make_engine
 
+        if name == "oxigraph" and not self.exact:
+            if "rdflib" not in self._engines:
+                logger.warning("%s", self.inexact_reason())
+            name = "rdflib"
         if name not in self._engines:
             self._engines[name] = make_engine(name, self)
         return self._engines[name]
+
+    def inexact_reason(self) -> str:
+        """Why the default engines are not used on this graph, for people."""
+        examples = self.rewritten_literals()
+        first = examples[0]
+        return (
+            f"{first.where}: Oxigraph would store {first.written} as {first.stored} "
+            f"({len(examples)} literal form(s) in all); using rdflib's engines so that every "
+            "literal keeps its datatype and lexical form (write numbers, booleans and dates in "
+            "canonical form to use the faster default engines)"
+        )
 
     # ------------------------------------------------------------------ personal data
 
@@ -489,11 +530,15 @@ def _read_text(path: Path) -> str:
 
 
 def _load_file(
-    store: pyoxigraph.Store, path: Path, staging: Iterator[pyoxigraph.NamedNode]
+    store: pyoxigraph.Store,
+    path: Path,
+    staging: Iterator[pyoxigraph.NamedNode],
+    written: WrittenLiterals,
 ) -> list[tuple[URIRef, pyoxigraph.NamedNode]]:
     """Load one file into the store; return each graph it makes as (the name it declares, the
     graph it was loaded into). The caller moves the second to the first once it has checked
-    that no other file claims that name."""
+    that no other file claims that name. Literals the store rewrites are recorded in
+    ``written`` with the quads that hold them."""
     import pyoxigraph
 
     rdf_fmt = rdf_format(path)
@@ -509,21 +554,178 @@ def _load_file(
         if store.contains_named_graph(target):
             target = next(staging)
         _native_load(store, text, rdf_fmt, base, path, to_graph=target)
+        rewritten = _rewritten_literals(text, rdf_fmt, base, path)
+        if rewritten:
+            # Again from parsed quads, so that their blank nodes are the store's and each
+            # rewritten literal is traced to the quad that holds it.
+            store.remove_graph(target)
+            quads = _parse_quads(text, rdf_fmt, base, path)
+            store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+            written.record(path, text, target.value, quads, rewritten)
         return [(_declared_graph(store, target, path), target)]
     if rdf_fmt == "json-ld":
         text, rdf_fmt = _jsonld_as_nquads(text, base, path), "nquads"
     scratch = pyoxigraph.Store()
-    _native_load(scratch, text, rdf_fmt, base, path)
+    rewritten = _rewritten_literals(text, rdf_fmt, base, path)
+    parsed = _parse_quads(text, rdf_fmt, base, path) if rewritten else []
+    if rewritten:
+        scratch.extend(parsed)
+    else:
+        _native_load(scratch, text, rdf_fmt, base, path)
     graphs: list[tuple[URIRef, pyoxigraph.NamedNode]] = []
     for graph in [pyoxigraph.DefaultGraph(), *scratch.named_graphs()]:
-        quads = scratch.quads_for_pattern(None, None, None, graph)
+        in_scratch = scratch.quads_for_pattern(None, None, None, graph)
         target = next(staging)
-        store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+        store.extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, target) for q in in_scratch)
         if not store.contains_named_graph(target):
             continue  # an empty default graph
+        if rewritten:
+            in_graph = [q for q in parsed if q.graph_name == graph]
+            written.record(path, text, target.value, in_graph, rewritten)
         name = URIRef(graph.value) if _is_iri(graph) else _declared_graph(store, target, path)
         graphs.append((name, target))
     return graphs
+
+
+def _parse_quads(text: str, rdf_fmt: str, base: str, path: Path) -> list[pyoxigraph.Quad]:
+    """Every quad of a file, each term as written; blank nodes get fresh identifiers (so that
+    ``_:x`` in two files stays two nodes)."""
+    import pyoxigraph
+
+    try:
+        return list(
+            pyoxigraph.parse(
+                text, format=_native_format(rdf_fmt), base_iri=base, rename_blank_nodes=True
+            )
+        )
+    except SyntaxError as error:
+        raise _syntax_error(error, rdf_fmt, path) from error
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = _XSD + "string"
+
+
+def _rewritten_literals(
+    text: str, rdf_fmt: str, base: str, path: Path
+) -> dict[pyoxigraph.Literal, pyoxigraph.Literal]:
+    """The literals of a file that Oxigraph's store would hold in another form, each with that
+    form. Only literals of XML Schema types other than xsd:string can be rewritten; which of
+    them are is asked of a scratch store, so that this stays true to the Oxigraph installed."""
+    import pyoxigraph
+
+    literal_type = pyoxigraph.Literal
+    try:
+        candidates = {
+            value
+            for quad in pyoxigraph.parse(text, format=_native_format(rdf_fmt), base_iri=base)
+            if type(value := quad.object) is literal_type
+            and value.datatype.value.startswith(_XSD)
+            and value.datatype.value != _XSD_STRING
+        }
+    except SyntaxError as error:
+        raise _syntax_error(error, rdf_fmt, path) from error
+    if not candidates:
+        return {}
+    ordered = list(candidates)
+    predicate = pyoxigraph.NamedNode("urn:initiative-kg:literal")
+    scratch = pyoxigraph.Store()
+    scratch.extend(
+        pyoxigraph.Quad(pyoxigraph.NamedNode(f"urn:initiative-kg:literal:{i}"), predicate, value)
+        for i, value in enumerate(ordered)
+    )
+    stored = {int(q.subject.value.rpartition(":")[2]): q.object for q in scratch}
+    return {
+        value: cast("pyoxigraph.Literal", stored[i])
+        for i, value in enumerate(ordered)
+        if stored[i] != value
+    }
+
+
+@dataclass(frozen=True)
+class RewrittenLiteral:
+    """A literal a file wrote in a form the store does not keep."""
+
+    path: Path
+    line: int | None
+    written: str
+    stored: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line is not None else str(self.path)
+
+
+class WrittenLiterals:
+    """For each quad whose literal the store holds rewritten, the literal(s) the file wrote
+    (two written forms can land on one stored quad: ``1`` and ``true`` as xsd:boolean), by
+    graph, so that the views and the exports give the data back as it was written."""
+
+    def __init__(self) -> None:
+        self.by_graph: dict[str, dict[tuple[Any, Any, Any], list[Any]]] = {}
+        self.examples_by_graph: dict[str, list[RewrittenLiteral]] = {}
+
+    @property
+    def examples(self) -> list[RewrittenLiteral]:
+        return [example for found in self.examples_by_graph.values() for example in found]
+
+    def record(
+        self,
+        path: Path,
+        text: str,
+        graph: str,
+        quads: Iterable[pyoxigraph.Quad],
+        rewritten: Mapping[Any, pyoxigraph.Literal],
+    ) -> None:
+        stored_forms: set[Any] = set(rewritten.values())
+        table = self.by_graph.setdefault(graph, {})
+        for quad in quads:
+            value = quad.object
+            key: tuple[Any, Any, Any]
+            if value in rewritten:
+                key = (quad.subject, quad.predicate, rewritten[value])
+            elif value in stored_forms:  # written in the stored form itself
+                key = (quad.subject, quad.predicate, value)
+            else:
+                continue
+            forms = table.setdefault(key, [])
+            if value not in forms:
+                forms.append(value)
+        for key in [key for key, forms in table.items() if forms == [key[2]]]:
+            del table[key]  # only the stored form was written there: nothing to give back
+        if not table:
+            del self.by_graph[graph]
+            return
+        self.examples_by_graph[graph] = [
+            RewrittenLiteral(path, _line_of(text, value.value), str(value), str(stored))
+            for value, stored in sorted(rewritten.items(), key=lambda item: str(item[0]))
+        ]
+
+    def objects_of(self, quad: pyoxigraph.Quad) -> Sequence[Any]:
+        """The object(s) a stored quad stands for: the literal(s) as written."""
+        if self.by_graph:
+            table = self.by_graph.get(getattr(quad.graph_name, "value", ""))
+            if table:
+                forms = table.get((quad.subject, quad.predicate, quad.object))
+                if forms:
+                    return forms
+        return (quad.object,)
+
+    def forget(self, graph: str) -> None:
+        self.by_graph.pop(graph, None)
+        self.examples_by_graph.pop(graph, None)
+
+    def rename(self, old: str, new: str) -> None:
+        if old in self.by_graph:
+            self.by_graph[new] = self.by_graph.pop(old)
+        if old in self.examples_by_graph:
+            self.examples_by_graph[new] = self.examples_by_graph.pop(old)
+
+
+def _line_of(text: str, lexical: str) -> int | None:
+    """The first line on which a lexical form appears in the file (a guide for the reader)."""
+    position = text.find(lexical)
+    return text.count("\n", 0, position) + 1 if position >= 0 else None
 
 
 def _native_load(
@@ -696,9 +898,12 @@ def diff(before: KnowledgeGraph, after: KnowledgeGraph) -> list[tuple[str, list[
 
     _, only_before, only_after = graph_diff(to_isomorphic(own(before)), to_isomorphic(own(after)))
 
+    prefixed = Graph()
+    bind_prefixes(prefixed.namespace_manager)
+
     def show(kg: KnowledgeGraph, node: Node) -> str:
         if isinstance(node, Literal):
-            return node.n3()
+            return node.n3(prefixed.namespace_manager)
         if isinstance(node, BNode):
             return "[]"
         label = kg.label(node)

@@ -31,14 +31,19 @@ def to_rdflib(term: Any) -> Node | None:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+        # normalize=False: rdflib would otherwise rewrite the lexical form ("007" to "7")
+        return Literal(
+            term.value,
+            datatype=None if datatype == _XSD_STRING else URIRef(datatype),
+            normalize=False,
+        )
     raise TypeError(f"not an RDF term: {term!r}")
 
 
 def memoised_to_rdflib() -> Callable[[Any], Node | None]:
-    """``to_rdflib`` then ``normalise``, converting each distinct term once: converting is most
-    of the time a large result or a whole store takes, and terms repeat (the same agency, year
-    or label on many rows)."""
+    """``to_rdflib``, converting each distinct term once: converting is most of the time a large
+    result or a whole store takes, and terms repeat (the same agency, year or label on many
+    rows)."""
     memo: dict[Any, Node | None] = {}
 
     def convert(term: Any) -> Node | None:
@@ -46,7 +51,7 @@ def memoised_to_rdflib() -> Callable[[Any], Node | None]:
             return None
         converted = memo.get(term)
         if converted is None:
-            converted = memo[term] = normalise(to_rdflib(term))
+            converted = memo[term] = to_rdflib(term)
         return converted
 
     return convert
@@ -68,15 +73,23 @@ def to_oxigraph(node: Node) -> pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyo
     raise TypeError(f"not an RDF term: {node!r}")
 
 
+def canonical_decimal(value: Decimal) -> Literal:
+    """An xsd:decimal in the canonical form of XML Schema 1.1, which Oxigraph stores: no
+    exponent, no trailing zeros, no decimal point for a whole number (9600000, 0.5, -1.25)."""
+    if value == 0:
+        return Literal("0", datatype=XSD.decimal, normalize=False)
+    return Literal(format(value.normalize(), "f"), datatype=XSD.decimal, normalize=False)
+
+
 def normalise(term: Node | None) -> Node | None:
-    """Numbers in one canonical lexical form, so that engines that compute the same value print
-    the same text (9600000.0, not 9600000 or 9.6E6)."""
+    """A number in its canonical lexical form, for results that a remote SPARQL server computed
+    or stored in a form of its own (Virtuoso writes 9.6E6 for 9600000): the data the project
+    loads keeps its lexical forms, and the embedded engines give them back unchanged."""
     if not isinstance(term, Literal) or term.datatype not in _NUMERIC:
         return term
     value = term.toPython()
     if term.datatype == XSD.decimal and isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+        return canonical_decimal(value)
     if term.datatype == XSD.integer and isinstance(value, int):
         return Literal(str(value), datatype=XSD.integer)
     return term

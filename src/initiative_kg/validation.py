@@ -197,6 +197,11 @@ def validate(
         raise ValidationError(f"the SHACL engine must refuse these shapes: {reasons}")
     quality_checks = list(checks().values()) if project_shapes else []
     check_queries = [check.text for check in quality_checks]
+    if engine == "oxigraph" and not kg.exact:
+        # The store rewrote literals the shapes may look at (a datatype, a lexical form): the
+        # compiled queries would judge the rewritten data. pySHACL reads the data as written.
+        logger.warning("%s", kg.inexact_reason())
+        engine = "rdflib"
     if engine == "rdflib":
         raw = _pyshacl_results(kg.union(), shapes_graph)
         engine_of_checks = kg.engine("rdflib")
@@ -400,6 +405,8 @@ def _result(
         message=_message(raw.messages, language),
         file=_relative(location.path, base) if location else None,
         line=location.line if location else None,
+        raw=raw,
+        details=tuple(_result(kg, shapes, detail, language, base) for detail in raw.details),
     )
 
 

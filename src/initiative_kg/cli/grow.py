@@ -41,7 +41,9 @@ def ingest(
         extraction, draft_graph = run_ingest(page, known=known.union(), source_url=source_url)
     except (ValueError, OSError) as error:
         raise InitiativeKGError(f"{page}: {error}") from error
-    text = draft_graph.serialize(format="turtle")
+    from initiative_kg.serialise import turtle
+
+    text = turtle(draft_graph)
     if output is not None:
         from initiative_kg.fileio import write_atomically
 

@@ -33,6 +33,7 @@ from initiative_kg.ingest.numbers import (
     parse_period,
 )
 from initiative_kg.namespaces import ID, IKG, SCHEMA, VOCAB, bind_prefixes
+from initiative_kg.terms import canonical_decimal
 
 FIELDS = (
     "title", "period", "last_updated", "target_groups", "municipalities", "regions",
@@ -424,7 +425,7 @@ def draft(extraction: Extraction, *, source_url: str | None = None, known: Graph
         amount = BNode()
         graph.add((grant, SCHEMA.amount, amount))
         graph.add((amount, RDF.type, SCHEMA.MonetaryAmount))
-        graph.add((amount, SCHEMA.value, Literal(extraction.amounts[0], datatype=XSD.decimal)))
+        graph.add((amount, SCHEMA.value, canonical_decimal(extraction.amounts[0])))
         graph.add((amount, SCHEMA.currency, Literal("DKK")))
         graph.add((grant, PROV.wasDerivedFrom, source))
         if extraction.funding_agreement and not extraction.funding_agreement.startswith("new:"):
@@ -449,7 +450,7 @@ def draft(extraction: Extraction, *, source_url: str | None = None, known: Graph
                 Literal(f"{figure} pct. ({extraction.source_id}, {index + 1})", lang="da"),
             )
         )
-        graph.add((claim, SCHEMA.value, Literal(figure, datatype=XSD.decimal)))
+        graph.add((claim, SCHEMA.value, canonical_decimal(figure)))
         graph.add((claim, SCHEMA.unitText, Literal("percent")))
         graph.add((claim, PROV.wasDerivedFrom, source))
     return graph
