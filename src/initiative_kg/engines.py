@@ -15,9 +15,11 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
@@ -327,12 +329,28 @@ def _cell(value: Node | None) -> str:
 
 
 def results_equal(a: QueryResult, b: QueryResult, *, ordered: bool) -> bool:
-    """Same rows (as a multiset unless ``ordered``), same columns, blank nodes ignored."""
+    """Same rows (as a multiset unless ``ordered``), same columns, blank nodes ignored. Terms
+    compare as RDF terms, except that a number an engine computed (a SUM, an AVG) compares by
+    datatype and value: engines write computed numbers in forms of their own (54900000 and
+    54900000.0 are one xsd:decimal), while the data's own literals come back as written."""
     if a.kind != b.kind or a.columns != b.columns or a.boolean != b.boolean:
         return False
 
     def key(rows: Sequence[tuple[Node | None, ...]]) -> list[tuple[str, ...]]:
-        keyed = [tuple("_:" if isinstance(v, BNode) else repr(v) for v in row) for row in rows]
+        keyed = [tuple(_comparable(v) for v in row) for row in rows]
         return keyed if ordered else sorted(keyed)
 
     return key(a.rows) == key(b.rows)
+
+
+_NUMERIC_TYPES = frozenset({XSD.integer, XSD.decimal, XSD.double, XSD.float})
+
+
+def _comparable(term: Node | None) -> str:
+    if isinstance(term, BNode):
+        return "_:"
+    if isinstance(term, Literal) and term.datatype in _NUMERIC_TYPES and not term.ill_typed:
+        value = term.toPython()
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return f"{term.datatype}:{Decimal(value).normalize()!r}"
+    return repr(term)

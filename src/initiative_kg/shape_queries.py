@@ -189,6 +189,42 @@ _UNDERSTOOD = frozenset(
 _MAX_DEPTH = 8
 
 
+# What a result says when its shape gives no sh:message (the project's own wording).
+_DEFAULT_MESSAGES = {
+    SH.ClassConstraintComponent: "The value is not an instance of the class the shape requires.",
+    SH.DatatypeConstraintComponent: "The value is not a well-formed literal of the datatype.",
+    SH.NodeKindConstraintComponent: "The value is not of the kind of node the shape requires.",
+    SH.MinCountConstraintComponent: "There are fewer values than the shape requires.",
+    SH.MaxCountConstraintComponent: "There are more values than the shape allows.",
+    SH.MinInclusiveConstraintComponent: "The value is below the minimum (or not comparable).",
+    SH.MinExclusiveConstraintComponent: "The value is not above the minimum.",
+    SH.MaxInclusiveConstraintComponent: "The value is above the maximum (or not comparable).",
+    SH.MaxExclusiveConstraintComponent: "The value is not below the maximum.",
+    SH.MinLengthConstraintComponent: "The value is shorter than the shape allows.",
+    SH.MaxLengthConstraintComponent: "The value is longer than the shape allows.",
+    SH.PatternConstraintComponent: "The value does not match the pattern.",
+    SH.LanguageInConstraintComponent: "The value's language is not one the shape allows.",
+    SH.UniqueLangConstraintComponent: "More than one value has the same language.",
+    SH.EqualsConstraintComponent: "The values differ from those of the other property.",
+    SH.DisjointConstraintComponent: "The value is also a value of the other property.",
+    SH.LessThanConstraintComponent: "The value is not less than a value of the other property.",
+    SH.LessThanOrEqualsConstraintComponent: (
+        "The value is greater than a value of the other property."
+    ),
+    SH.InConstraintComponent: "The value is not in the list the shape allows.",
+    SH.HasValueConstraintComponent: "The value the shape requires is missing.",
+    SH.ClosedConstraintComponent: "The property is not allowed by the closed shape.",
+    SH.NodeConstraintComponent: "The value does not conform to the shape (see the details).",
+    SH.NotConstraintComponent: "The value conforms to a shape it must not conform to.",
+    SH.AndConstraintComponent: "The value does not conform to all of the shapes.",
+    SH.OrConstraintComponent: "The value conforms to none of the shapes.",
+    SH.XoneConstraintComponent: "The value does not conform to exactly one of the shapes.",
+    SH.QualifiedMinCountConstraintComponent: "Too few values conform to the qualified shape.",
+    SH.QualifiedMaxCountConstraintComponent: "Too many values conform to the qualified shape.",
+}
+_ANY_MESSAGE = "The value breaks a constraint of the shape."
+
+
 class UnsupportedShape(Exception):
     """A shape uses SHACL that the compiler does not translate; pySHACL checks it instead."""
 
@@ -762,7 +798,8 @@ class _Context:
                 source_shape=self.shape,
                 component=component,
                 severity=self.severity,
-                messages=self.messages if messages is None else messages,
+                messages=(self.messages if messages is None else messages)
+                or (Literal(_DEFAULT_MESSAGES.get(component, _ANY_MESSAGE), lang="en"),),
                 path=self.path_node,
                 query=query,
                 is_sparql=is_sparql,

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Literal as Choice
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from initiative_kg.assets import AssetLayout, layout
 from initiative_kg.errors import ValidationError
-from initiative_kg.namespaces import bind_prefixes, shorten
+from initiative_kg.namespaces import IKG, IKGSH, bind_prefixes, shorten
 from initiative_kg.queries import CatalogueQuery, checks
+from initiative_kg.serialise import graph_json_ld, turtle
 from initiative_kg.shape_queries import (
     TARGET_PREDICATES,
     CompiledConstraint,
@@ -50,6 +51,10 @@ class Severity(enum.Enum):
     @property
     def rank(self) -> int:
         return list(Severity).index(self)
+
+    @property
+    def iri(self) -> URIRef:
+        return {Severity.INFO: SH.Info, Severity.WARNING: SH.Warning}.get(self, SH.Violation)
 
     @classmethod
     def from_iri(cls, iri: Node) -> Severity:
@@ -111,6 +116,8 @@ class ValidationReport:
     fail_on: Severity
     triples: int
     files: int
+    # The shapes the results refer to (a property shape or a path may be a blank node in it).
+    shapes: Graph | None = field(default=None, compare=False, repr=False)
 
     @property
     def conforms(self) -> bool:
@@ -215,7 +222,9 @@ def validate(
     # from engine to engine (pySHACL returns its results in no fixed order). No result is
     # dropped: a report is a multiset, and the parity tests compare it as one.
     results = sorted(found, key=_order)
-    return ValidationReport(tuple(results), fail_on, kg.triple_count(), len(kg.files))
+    return ValidationReport(
+        tuple(results), fail_on, kg.triple_count(), len(kg.files), shapes=shapes_graph
+    )
 
 
 def _order(result: ValidationResult) -> tuple[object, ...]:
@@ -428,6 +437,19 @@ def _check_results(
             focus, path, value = row.get("focus"), row.get("path"), row.get("value")
             location = kg.locate(focus, path, value) if focus is not None else None
             message = _fill(template, row)
+            raw = (
+                RawResult(
+                    severity=severity.iri,
+                    source_shape=IKGSH[f"check-{check.id}"],
+                    component=SH.SPARQLConstraintComponent,
+                    focus=focus,
+                    path=path,
+                    value=value,
+                    messages=(Literal(message, lang="en"),),
+                )
+                if focus is not None
+                else None
+            )
             results.append(
                 ValidationResult(
                     severity=severity,
@@ -440,9 +462,17 @@ def _check_results(
                     message=message,
                     file=_relative(location.path, base) if location else None,
                     line=location.line if location else None,
+                    raw=raw,
                 )
             )
     return results
+
+
+_SEVERITY_IRIS = {
+    Severity.VIOLATION: SH.Violation,
+    Severity.WARNING: SH.Warning,
+    Severity.INFO: SH.Info,
+}
 
 
 _PLACEHOLDER_IN_TEMPLATE = re.compile(r"\{\?(\w+)\}")
@@ -649,11 +679,83 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def report_graph(report: ValidationReport) -> Graph:
+    """The report as a W3C SHACL validation report (``sh:ValidationReport``), which other SHACL
+    tools and dashboards read: ``sh:conforms`` as SHACL defines it (no result of any severity),
+    each result with its focus node, path, value, component, shape, severity and messages, the
+    results that explain it under ``sh:detail``, and where the resource is defined as
+    ``ikg:resultFile`` and ``ikg:resultLine``. A shape or path that is a blank node in the
+    shapes graph is copied in with everything it holds."""
+    graph = Graph()
+    bind_prefixes(graph.namespace_manager)
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(report.shacl_conforms)))
+    shapes = report.shapes if report.shapes is not None else Graph()
+    for result in report.results:
+        graph.add((node, SH.result, _result_node(graph, shapes, result)))
+    return graph
+
+
+def _result_node(graph: Graph, shapes: Graph, result: ValidationResult) -> BNode:
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationResult))
+    raw = result.raw
+    if raw is None:  # pragma: no cover - every result the engines build carries its terms
+        raise ValidationError(f"a result has no RDF terms to report: {result}")
+    graph.add((node, SH.focusNode, raw.focus))
+    graph.add((node, SH.resultSeverity, raw.severity))
+    graph.add((node, SH.sourceConstraintComponent, raw.component))
+    graph.add((node, SH.sourceShape, _copied(graph, shapes, raw.source_shape)))
+    if raw.path is not None:
+        graph.add((node, SH.resultPath, _copied(graph, shapes, raw.path)))
+    if raw.value is not None:
+        graph.add((node, SH.value, raw.value))
+    for message in raw.messages:
+        graph.add((node, SH.resultMessage, message))
+    if result.file is not None:
+        graph.add((node, IKG.resultFile, Literal(result.file)))
+    if result.line is not None:
+        graph.add((node, IKG.resultLine, Literal(result.line, datatype=XSD.positiveInteger)))
+    for detail in result.details:
+        graph.add((node, SH.detail, _result_node(graph, shapes, detail)))
+    return node
+
+
+def _copied(graph: Graph, shapes: Graph, node: Node) -> Node:
+    """A node of the shapes graph for the report: a blank node with everything it holds (its
+    concise bounded description), so that a property shape or a path can be read there."""
+    if not isinstance(node, BNode):
+        return node
+    seen: set[Node] = set()
+    stack = [node]
+    while stack:
+        subject = stack.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for predicate, value in shapes.predicate_objects(subject):
+            graph.add((subject, predicate, value))
+            if isinstance(value, BNode):
+                stack.append(value)
+    return node
+
+
+def render_ttl(report: ValidationReport) -> str:
+    return turtle(report_graph(report))
+
+
+def render_jsonld(report: ValidationReport) -> str:
+    return graph_json_ld(report_graph(report))
+
+
 RENDERERS: dict[str, Callable[[ValidationReport], str]] = {
     "text": render_text,
     "json": render_json,
     "junit": render_junit,
     "github": render_github,
+    "ttl": render_ttl,
+    "jsonld": render_jsonld,
 }
 
 
