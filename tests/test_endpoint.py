@@ -107,7 +107,9 @@ def test_a_push_killed_half_way_leaves_the_previous_graph(
         before = {name: client_for(server).count(str(name)) for name in shipped.graph_names()}
         original = REPO / "data" / "initiatives" / "004-udbrede-anvendelse-af-peers.ttl"
         edited = tmp_path / "004-edited.ttl"
-        edited.write_text(original.read_text(encoding="utf-8").replace('"10500000"^^', '"10600000"^^'))
+        edited.write_text(
+            original.read_text(encoding="utf-8").replace('"10500000"^^', '"10600000"^^')
+        )
         changed = KnowledgeGraph.load([edited])
         batches_sent = []
 

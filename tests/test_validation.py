@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from initiative_kg.queries import checks
@@ -176,3 +176,119 @@ def test_shapes_parse_and_name_themselves_by_convention() -> None:
         name = shapes.namespace_manager.normalizeUri(shape)
         assert name.startswith("ikgsh:") and name.endswith("Shape"), name
     assert isinstance(shapes, Graph)
+
+
+# ---------------------------------------------------------------------- any data, any shapes
+
+USER_DATA = """\
+@prefix ex: <http://example.org/> .
+ex:alice a ex:Person ; ex:name "Alice" .
+ex:bob a ex:Person .
+"""
+USER_SHAPES = """\
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+# An implicit class target: the shape is also the class.
+ex:Person a rdfs:Class, sh:NodeShape ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "A person needs a name."@en ] .
+"""
+
+
+def user_files(tmp_path: Path) -> tuple[Path, Path]:
+    data, shapes = tmp_path / "people.ttl", tmp_path / "people.shapes.ttl"
+    data.write_text(USER_DATA, encoding="utf-8")
+    shapes.write_text(USER_SHAPES, encoding="utf-8")
+    return data, shapes
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_any_data_against_any_shapes_loads_nothing_else(tmp_path: Path, engine: str) -> None:
+    data, shapes = user_files(tmp_path)
+    report = validate(data=[data], shapes=[shapes], engine=engine)  # type: ignore[arg-type]
+    # Only bob lacks a name; nothing of the project's (ontology, shapes, checks) took part.
+    assert [(r.focus, r.path, r.message) for r in report.results] == [
+        ("<http://example.org/bob>", "<http://example.org/name>", "A person needs a name.")
+    ]
+    assert report.triples == 3
+
+
+def test_the_cli_validates_any_data_against_any_shapes(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from initiative_kg.cli import app
+
+    data, shapes = user_files(tmp_path)
+    result = CliRunner().invoke(app, ["validate", str(data), "--shapes", str(shapes)])
+    assert result.exit_code == 1, result.output
+    assert "A person needs a name." in result.stdout and "ex:bob" not in result.stdout
+    assert "1 violation(s)" in result.stdout and "in 3 triples from 1 files" in result.stdout
+    data.write_text(USER_DATA.replace("ex:bob a ex:Person .", ""), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(data), "--shapes", str(shapes)])
+    assert result.exit_code == 0, result.output
+    # --shapes without data is a usage error, not a check of nothing
+    result = CliRunner().invoke(app, ["validate", "--shapes", str(shapes)])
+    assert result.exit_code == 2
+
+
+def test_shapes_the_spec_says_to_refuse_exit_with_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from initiative_kg.cli import app
+
+    data, shapes = user_files(tmp_path)
+    shapes.write_text(
+        USER_SHAPES
+        + """
+ex:MinusShape a sh:NodeShape ;
+    sh:targetClass ex:Person ;
+    sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o MINUS { $this a <http://example.org/Robot> } }" ] .
+""",
+        encoding="utf-8",
+    )
+    for engine in ("oxigraph", "rdflib"):
+        result = CliRunner().invoke(
+            app, ["validate", str(data), "--shapes", str(shapes), "--engine", engine]
+        )
+        assert result.exit_code == 2, (engine, result.output)
+        assert "MINUS" in result.stderr
+
+
+@pytest.mark.parametrize("report_format", ["ttl", "jsonld"])
+def test_the_w3c_report_is_a_shacl_validation_report(tmp_path: Path, report_format: str) -> None:
+    from typer.testing import CliRunner
+
+    from initiative_kg.cli import app
+
+    data, shapes = user_files(tmp_path)
+    out = tmp_path / f"report.{report_format}"
+    result = CliRunner().invoke(
+        app, ["validate", str(data), "--shapes", str(shapes), "-f", report_format, "-o", str(out)]
+    )
+    assert result.exit_code == 1, result.output
+    graph = Graph().parse(out, format="turtle" if report_format == "ttl" else "json-ld")
+    (report,) = graph.subjects(RDF.type, SH.ValidationReport)
+    assert graph.value(report, SH.conforms).toPython() is False
+    (found,) = graph.objects(report, SH.result)
+    assert str(graph.value(found, SH.focusNode)) == "http://example.org/bob"
+    assert str(graph.value(found, SH.resultPath)) == "http://example.org/name"
+    assert graph.value(found, SH.sourceConstraintComponent) == SH.MinCountConstraintComponent
+    assert graph.value(found, SH.resultSeverity) == SH.Violation
+    assert str(graph.value(found, SH.resultMessage)) == "A person needs a name."
+    # the property shape is a blank node in the shapes: it is copied in, path and all
+    shape = graph.value(found, SH.sourceShape)
+    assert str(graph.value(shape, SH.path)) == "http://example.org/name"
+    ikg = "https://w3id.org/initiative-kg/ontology#"
+    assert str(graph.value(found, URIRef(ikg + "resultFile"))).endswith("people.ttl")
+    assert graph.value(found, URIRef(ikg + "resultLine")).toPython() == 3
+
+
+def test_the_w3c_report_of_a_conforming_graph(tmp_path: Path) -> None:
+    from initiative_kg.validation import report_graph
+
+    data, shapes = user_files(tmp_path)
+    data.write_text(USER_DATA.replace("ex:bob a ex:Person .", ""), encoding="utf-8")
+    graph = report_graph(validate(data=[data], shapes=[shapes]))
+    (report,) = graph.subjects(RDF.type, SH.ValidationReport)
+    assert graph.value(report, SH.conforms).toPython() is True
+    assert list(graph.objects(report, SH.result)) == []

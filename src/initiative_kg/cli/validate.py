@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from initiative_kg.cli.common import EXIT_FAILED, EXIT_OK, EngineName, logger, status
+
+if TYPE_CHECKING:
+    from initiative_kg.store import Background
 
 
 class ReportFormat(enum.StrEnum):
@@ -16,6 +19,8 @@ class ReportFormat(enum.StrEnum):
     json = "json"
     junit = "junit"
     github = "github"
+    ttl = "ttl"
+    jsonld = "jsonld"
 
 
 class FailOn(enum.StrEnum):
@@ -38,9 +43,25 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    shapes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--shapes",
+            help="Check the given files against these SHACL shapes (files or folders; the option "
+            "can be repeated) instead of the project's: nothing else is loaded, neither the "
+            "ontology nor the shipped data, and the project's quality checks do not run.",
+            show_default=False,
+        ),
+    ] = None,
     report_format: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", help="Report format. github prints workflow annotations."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format: text for people, json for programs, junit for CI dashboards, "
+            "github for workflow annotations, ttl or jsonld for a W3C SHACL validation report "
+            "(sh:ValidationReport) that other SHACL tools read.",
+        ),
     ] = ReportFormat.text,
     fail_on: Annotated[
         FailOn,
@@ -85,15 +106,16 @@ def validate(
     from initiative_kg.validation import RENDERERS, Severity
     from initiative_kg.validation import validate as run_validation
 
+    if shapes and not paths:
+        raise typer.BadParameter("give the files to check against --shapes", param_hint="PATHS")
+    background: Background = "bare" if shapes else "reference" if standalone else "shipped"
     with status("Loading the graph") as spinner:
 
         def show(path: Path) -> None:
             if spinner is not None:
                 spinner.update(f"Loading {path.name}")
 
-        kg = KnowledgeGraph.load(
-            paths or None, background="reference" if standalone else "shipped", progress=show
-        )
+        kg = KnowledgeGraph.load(paths or None, background=background, progress=show)
         triples = kg.triple_count()
         if spinner is not None:
             spinner.update(f"Validating {triples} triples")
@@ -104,6 +126,7 @@ def validate(
 
         report = run_validation(
             kg,
+            shapes=shapes or None,
             fail_on=Severity(fail_on.value),
             language=language.value,
             engine=engine.value,
