@@ -189,3 +189,39 @@ def test_a_release_dump_gives_the_literals_back_as_written(data_file: Path, tmp_
     parse_rdf_file(turtle, release / "initiative-kg.ttl")
     for triple in as_written(data_file).triples((URIRef(f"{EX}a"), None, None)):
         assert triple in turtle, triple
+
+
+def test_a_number_beyond_oxigraphs_range_is_handed_to_the_exact_engines(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A grant of 1E21 kroner is a well-formed xsd:decimal that Oxigraph keeps as written but
+    cannot compare or add; the engines must not call it ill-typed or below zero."""
+    data = tmp_path / "big.ttl"
+    data.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<http://example.org/a> <http://example.org/amount> "1000000000000000000000"^^xsd:decimal .\n',
+        encoding="utf-8",
+    )
+    shapes = tmp_path / "big.shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "<http://example.org/S> a sh:NodeShape ; sh:targetNode <http://example.org/a> ;\n"
+        "  sh:property [ sh:path <http://example.org/amount> ; sh:datatype xsd:decimal ;\n"
+        "                sh:minExclusive 0 ; sh:maxInclusive 100000000000000000000000 ] .\n",
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load([data], background="bare")
+    assert not kg.exact
+    assert "cannot compute with" in kg.inexact_reason() and f"{data}:2" in kg.inexact_reason()
+    for engine in ("oxigraph", "rdflib"):
+        assert validate(data=[data], shapes=[shapes], engine=engine).results == ()  # type: ignore[arg-type]
+    too_big = data.read_text(encoding="utf-8").replace(
+        '"1000000000000000000000"', '"1' + "0" * 24 + '"'
+    )
+    data.write_text(too_big, encoding="utf-8")
+    for engine in ("oxigraph", "rdflib"):
+        report = validate(data=[data], shapes=[shapes], engine=engine)  # type: ignore[arg-type]
+        assert [str(r.raw.component) for r in report.results if r.raw] == [
+            str(SH.MaxInclusiveConstraintComponent)
+        ]

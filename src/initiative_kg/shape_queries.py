@@ -34,6 +34,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node, Variable
 
+from initiative_kg.datatypes import LEXICAL_SPACES
+
 TARGET_PREDICATES = (
     SH.targetClass,
     SH.targetNode,
@@ -43,64 +45,6 @@ TARGET_PREDICATES = (
 )
 _TYPE = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 
-# The lexical space of each datatype the compiled engine checks, as a regular expression over the
-# literal's lexical form (XML Schema 1.1 Part 2), and the cast that must also accept it (it checks
-# what a regular expression cannot: February 30th, a month 13). The bounded integer types add
-# their range. A literal of one of these types outside its lexical space is ill-typed, which
-# sh:datatype reports; a shape that names any other datatype (except xsd:string, rdf:langString and
-# rdfs:Literal, which have no ill-typed literals) is handed to pySHACL.
-_INTEGER = r"[+-]?[0-9]+"
-_DECIMAL = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
-_FLOAT = r"([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)"
-_TZ = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
-_YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"
-_TIME = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
-# XML Schema's duration without look-ahead (SPARQL regular expressions have none): at least one
-# field, and a T only before a time field.
-_SECONDS = r"[0-9]+(\.[0-9]+)?S"
-_DURATION_TIME = f"T([0-9]+H([0-9]+M)?({_SECONDS})?|[0-9]+M({_SECONDS})?|{_SECONDS})"
-_DURATION_DATE = r"([0-9]+Y([0-9]+M)?([0-9]+D)?|[0-9]+M([0-9]+D)?|[0-9]+D)"
-_DURATION = f"-?P({_DURATION_DATE}({_DURATION_TIME})?|{_DURATION_TIME})"
-
-
-@dataclass(frozen=True)
-class LexicalSpace:
-    pattern: str
-    cast: URIRef | None  # a cast function of the same name that must accept the form
-    minimum: int | None = None
-    maximum: int | None = None
-
-
-LEXICAL_SPACES: dict[URIRef, LexicalSpace] = {
-    XSD.boolean: LexicalSpace("(true|false|1|0)", XSD.boolean),
-    XSD.decimal: LexicalSpace(_DECIMAL, XSD.decimal),
-    XSD.integer: LexicalSpace(_INTEGER, None),
-    XSD.long: LexicalSpace(_INTEGER, None, -(2**63), 2**63 - 1),
-    XSD.int: LexicalSpace(_INTEGER, None, -(2**31), 2**31 - 1),
-    XSD.short: LexicalSpace(_INTEGER, None, -(2**15), 2**15 - 1),
-    XSD.byte: LexicalSpace(_INTEGER, None, -(2**7), 2**7 - 1),
-    XSD.unsignedLong: LexicalSpace(_INTEGER, None, 0, 2**64 - 1),
-    XSD.unsignedInt: LexicalSpace(_INTEGER, None, 0, 2**32 - 1),
-    XSD.unsignedShort: LexicalSpace(_INTEGER, None, 0, 2**16 - 1),
-    XSD.unsignedByte: LexicalSpace(_INTEGER, None, 0, 2**8 - 1),
-    # The one-sided integer types: the sign is read from the form (a range check would need a cast
-    # that overflows on long numbers).
-    XSD.nonNegativeInteger: LexicalSpace(r"(\+?[0-9]+|-0+)", None),
-    XSD.positiveInteger: LexicalSpace(r"\+?0*[1-9][0-9]*", None),
-    XSD.nonPositiveInteger: LexicalSpace(r"(-[0-9]+|\+?0+)", None),
-    XSD.negativeInteger: LexicalSpace(r"-0*[1-9][0-9]*", None),
-    XSD.double: LexicalSpace(_FLOAT, XSD.double),
-    XSD.float: LexicalSpace(_FLOAT, XSD.float),
-    XSD.dateTime: LexicalSpace(f"{_YEAR}-[0-9]{{2}}-[0-9]{{2}}T{_TIME}{_TZ}", XSD.dateTime),
-    XSD.date: LexicalSpace(f"{_YEAR}-[0-9]{{2}}-[0-9]{{2}}{_TZ}", XSD.date),
-    XSD.time: LexicalSpace(f"{_TIME}{_TZ}", XSD.time),
-    XSD.gYear: LexicalSpace(f"{_YEAR}{_TZ}", XSD.gYear),
-    XSD.gYearMonth: LexicalSpace(f"{_YEAR}-[0-9]{{2}}{_TZ}", XSD.gYearMonth),
-    XSD.gMonth: LexicalSpace(f"--[0-9]{{2}}{_TZ}", XSD.gMonth),
-    XSD.gDay: LexicalSpace(f"---[0-9]{{2}}{_TZ}", XSD.gDay),
-    XSD.gMonthDay: LexicalSpace(f"--[0-9]{{2}}-[0-9]{{2}}{_TZ}", XSD.gMonthDay),
-    XSD.duration: LexicalSpace(_DURATION, XSD.duration),
-}
 # Datatypes whose every literal is well-formed (or that every literal matches).
 _ALWAYS_WELL_FORMED = frozenset({XSD.string, RDF.langString, RDFS.Literal})
 

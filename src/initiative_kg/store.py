@@ -29,6 +29,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from initiative_kg.assets import AssetLayout, layout, rdf_files_under, rdf_format
+from initiative_kg.datatypes import NUMERIC, well_formed
 from initiative_kg.errors import LoadError
 from initiative_kg.namespaces import IKG, SCHEMA, bind_prefixes, shorten
 from initiative_kg.terms import memoised_to_rdflib, to_oxigraph, to_rdflib
@@ -130,7 +131,7 @@ class KnowledgeGraph:
         ``"127"^^xsd:integer``, ``1.50`` becomes ``1.5``); when a file wrote one in another
         form, the engines that read the store would answer about literals the data does not
         have, so the default engines hand over to rdflib's (see :meth:`engine`)."""
-        return not self._written.by_graph
+        return self._written.complete
 
     def rewritten_literals(self) -> list[RewrittenLiteral]:
         """Each literal the store holds in another form than its file wrote it (one example per
@@ -412,11 +413,15 @@ class KnowledgeGraph:
         """Why the default engines are not used on this graph, for people."""
         examples = self.rewritten_literals()
         first = examples[0]
+        what = (
+            f"Oxigraph cannot compute with {first.written} (beyond the range of its numbers)"
+            if first.stored is None
+            else f"Oxigraph would store {first.written} as {first.stored}"
+        )
         return (
-            f"{first.where}: Oxigraph would store {first.written} as {first.stored} "
-            f"({len(examples)} literal form(s) in all); using rdflib's engines so that every "
-            "literal keeps its datatype and lexical form (write numbers, booleans and dates in "
-            "canonical form to use the faster default engines)"
+            f"{first.where}: {what} ({len(examples)} literal form(s) in all); using rdflib's "
+            "engines so that every literal keeps its datatype, lexical form and value (write "
+            "numbers, booleans and dates in canonical form to use the faster default engines)"
         )
 
     # ------------------------------------------------------------------ personal data
@@ -607,24 +612,27 @@ _XSD_STRING = _XSD + "string"
 
 
 def _rewritten_literals(
-    text: str, rdf_fmt: str, base: str, path: Path
-) -> dict[pyoxigraph.Literal, pyoxigraph.Literal]:
-    """The literals of a file that Oxigraph's store would hold in another form, each with that
-    form. Only literals of XML Schema types other than xsd:string can be rewritten; which of
-    them are is asked of a scratch store, so that this stays true to the Oxigraph installed."""
+    text: str, rdf_format: str, base: str, path: Path
+) -> dict[pyoxigraph.Literal, pyoxigraph.Literal | None]:
+    """The literals of a file that Oxigraph's store would not hold as written: each with the
+    form it would hold instead, or with None for a number it keeps but cannot compute with (a
+    decimal beyond its range of about 1.7E20, an integer beyond 64 bits: well-formed XML Schema,
+    yet no comparison or sum works on it). Only literals of XML Schema types other than
+    xsd:string can be affected; which are is asked of a scratch store, so that this stays true
+    to the Oxigraph installed."""
     import pyoxigraph
 
     literal_type = pyoxigraph.Literal
     try:
         candidates = {
             value
-            for quad in pyoxigraph.parse(text, format=_native_format(rdf_fmt), base_iri=base)
+            for quad in pyoxigraph.parse(text, format=_native_format(rdf_format), base_iri=base)
             if type(value := quad.object) is literal_type
             and value.datatype.value.startswith(_XSD)
             and value.datatype.value != _XSD_STRING
         }
     except SyntaxError as error:
-        raise _syntax_error(error, rdf_fmt, path) from error
+        raise _syntax_error(error, rdf_format, path) from error
     if not candidates:
         return {}
     ordered = list(candidates)
@@ -634,12 +642,23 @@ def _rewritten_literals(
         pyoxigraph.Quad(pyoxigraph.NamedNode(f"urn:initiative-kg:literal:{i}"), predicate, value)
         for i, value in enumerate(ordered)
     )
-    stored = {int(q.subject.value.rpartition(":")[2]): q.object for q in scratch}
-    return {
-        value: cast("pyoxigraph.Literal", stored[i])
-        for i, value in enumerate(ordered)
-        if stored[i] != value
-    }
+    stored = {_index(q.subject): q.object for q in scratch}
+    not_numbers = {
+        _index(row[0]) for row in cast("pyoxigraph.QuerySolutions",
+            scratch.query("SELECT ?s WHERE { ?s ?p ?o FILTER (!isNumeric(?o)) }"))
+    }  # fmt: skip
+    found: dict[pyoxigraph.Literal, pyoxigraph.Literal | None] = {}
+    for i, value in enumerate(ordered):
+        datatype = URIRef(value.datatype.value)
+        if stored[i] != value:
+            found[value] = cast("pyoxigraph.Literal", stored[i])
+        elif i in not_numbers and datatype in NUMERIC and well_formed(value.value, datatype):
+            found[value] = None
+    return found
+
+
+def _index(node: Any) -> int:
+    return int(node.value.rpartition(":")[2])
 
 
 @dataclass(frozen=True)
@@ -649,7 +668,7 @@ class RewrittenLiteral:
     path: Path
     line: int | None
     written: str
-    stored: str
+    stored: str | None  # None: kept as written, but Oxigraph cannot compute with it
 
     @property
     def where(self) -> str:
@@ -664,6 +683,13 @@ class WrittenLiterals:
     def __init__(self) -> None:
         self.by_graph: dict[str, dict[tuple[Any, Any, Any], list[Any]]] = {}
         self.examples_by_graph: dict[str, list[RewrittenLiteral]] = {}
+        # graphs with numbers the store keeps as written but cannot compute with
+        self.uncomputable_graphs: set[str] = set()
+
+    @property
+    def complete(self) -> bool:
+        """Whether the store holds, and can compute with, every literal as written."""
+        return not self.by_graph and not self.uncomputable_graphs
 
     @property
     def examples(self) -> list[RewrittenLiteral]:
@@ -675,8 +701,16 @@ class WrittenLiterals:
         text: str,
         graph: str,
         quads: Iterable[pyoxigraph.Quad],
-        rewritten: Mapping[Any, pyoxigraph.Literal],
+        rewritten: Mapping[Any, pyoxigraph.Literal | None],
     ) -> None:
+        examples = [
+            RewrittenLiteral(path, _line_of(text, value.value), str(value), _stored(stored))
+            for value, stored in sorted(rewritten.items(), key=lambda item: str(item[0]))
+        ]
+        uncomputable = [value for value, stored in rewritten.items() if stored is None]
+        rewritten = {value: stored for value, stored in rewritten.items() if stored is not None}
+        if uncomputable:
+            self.uncomputable_graphs.add(graph)
         stored_forms: set[Any] = set(rewritten.values())
         table = self.by_graph.setdefault(graph, {})
         for quad in quads:
@@ -695,11 +729,8 @@ class WrittenLiterals:
             del table[key]  # only the stored form was written there: nothing to give back
         if not table:
             del self.by_graph[graph]
-            return
-        self.examples_by_graph[graph] = [
-            RewrittenLiteral(path, _line_of(text, value.value), str(value), str(stored))
-            for value, stored in sorted(rewritten.items(), key=lambda item: str(item[0]))
-        ]
+        if table or uncomputable:
+            self.examples_by_graph[graph] = examples
 
     def objects_of(self, quad: pyoxigraph.Quad) -> Sequence[Any]:
         """The object(s) a stored quad stands for: the literal(s) as written."""
@@ -714,12 +745,20 @@ class WrittenLiterals:
     def forget(self, graph: str) -> None:
         self.by_graph.pop(graph, None)
         self.examples_by_graph.pop(graph, None)
+        self.uncomputable_graphs.discard(graph)
 
     def rename(self, old: str, new: str) -> None:
         if old in self.by_graph:
             self.by_graph[new] = self.by_graph.pop(old)
         if old in self.examples_by_graph:
             self.examples_by_graph[new] = self.examples_by_graph.pop(old)
+        if old in self.uncomputable_graphs:
+            self.uncomputable_graphs.discard(old)
+            self.uncomputable_graphs.add(new)
+
+
+def _stored(stored: pyoxigraph.Literal | None) -> str | None:
+    return None if stored is None else str(stored)
 
 
 def _line_of(text: str, lexical: str) -> int | None:
