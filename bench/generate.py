@@ -9,14 +9,29 @@ split into sub-allocations) under a few dozen funding agreements, target groups,
 elements (some coded), a parent programme for some, and its own source page. Nothing here is a
 fact: every title says it is synthetic. ``--inject-errors K`` breaks K initiatives in known ways
 (an end before the start) so that a test can count the violations.
+
+``--pages DIR`` also writes the text of each initiative's source page in the agency's layout
+(``DIR/<identifier>.txt``: breadcrumb, title, headings such as "Projektperiode:", "Sidst
+opdateret ..."), rendered from the graph just written, so that ``ikg ingest`` can be checked
+against the graph the pages came from:
+
+    python bench/generate.py --initiatives 20 -o out/n20.ttl --pages out/pages
+    python -m initiative_kg.ingest.accuracy out/pages --data out/n20.ttl
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import random
+import shutil
 import sys
+import tempfile
+from decimal import Decimal
 from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, TIME
 
 AGENCIES = ["organisation:socialstyrelsen", "organisation:social-og-boligstyrelsen",
             "organisation:sundhedsstyrelsen"]  # fmt: skip
@@ -44,11 +59,20 @@ PREFIXES = """@prefix agreement: <https://w3id.org/initiative-kg/id/funding-agre
 """
 
 
-def municipality_codes(reference: Path) -> list[str]:
-    import csv
+REPO = Path(__file__).resolve().parents[1]
+# The reference data kept in the repository (data/reference/sources/README.md).
+MUNICIPALITIES_CSV = REPO / "data" / "reference" / "sources" / "dk-municipalities.csv"
+ORGANISATIONS_TTL = REPO / "data" / "actors" / "organisations.ttl"
 
+
+def municipality_codes(reference: Path = MUNICIPALITIES_CSV) -> list[str]:
+    return list(municipality_names(reference))
+
+
+def municipality_names(reference: Path = MUNICIPALITIES_CSV) -> dict[str, str]:
+    """Code -> name, as the reference data gives them."""
     with reference.open(encoding="utf-8", newline="") as stream:
-        return [row["code"] for row in csv.DictReader(stream)]
+        return {row["code"]: row["name"] for row in csv.DictReader(stream)}
 
 
 def generate(count: int, seed: int, codes: list[str], *, inject_errors: int = 0) -> str:
@@ -131,6 +155,111 @@ def generate(count: int, seed: int, codes: list[str], *, inject_errors: int = 0)
     return "\n\n".join(parts) + "\n"
 
 
+# ---------------------------------------------------------------------- pages
+
+IKG = Namespace("https://w3id.org/initiative-kg/ontology#")
+SCHEMA = Namespace("https://schema.org/")
+ROLE = Namespace("https://w3id.org/initiative-kg/vocab/role/")
+TG = "https://w3id.org/initiative-kg/vocab/target-group/"
+# How a page words each target group the generator uses (the page's words, not a fact).
+TARGET_GROUP_WORDING = {
+    "relatives": "pårørende til mennesker med psykiske vanskeligheder",
+    "adult-relatives": "voksne pårørende til mennesker med psykiske vanskeligheder",
+    "people-with-mental-health-difficulties": "personer med psykiske vanskeligheder",
+    "management": "den strategiske ledelse i kommunerne",
+    "service-staff": "ledere og medarbejdere i de sociale tilbud",
+    "case-officers": "medarbejdere på myndighedsområdet",
+}
+
+
+def danish_amount(value: Decimal) -> str:
+    """9600000 -> '9,6 mio. kr.'; 950000 -> '950.000 kr.' (as the agency writes amounts)."""
+    if value >= 1_000_000:
+        millions = format((value / 1_000_000).normalize(), "f").replace(".", ",")
+        return f"{millions} mio. kr."
+    return f"{int(value):,} kr.".replace(",", ".")
+
+
+def danish_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+
+
+def _label(graph: Graph, node: object) -> str:
+    labels = {label.language: str(label) for label in graph.objects(node, RDFS.label)
+              if isinstance(label, Literal)}  # fmt: skip
+    return labels.get("da") or labels[None]
+
+
+def render_page(graph: Graph, page: URIRef, municipalities: dict[str, str]) -> str:
+    """The text of one source page in the agency's layout, stating exactly what the graph says
+    about its initiative: title, period, target group, purpose, lead, municipalities, grants
+    (with sub-allocations), agreement, parent programme and the last-updated date."""
+    initiative = graph.value(page, SCHEMA.mainEntity)
+    title = _label(graph, initiative)
+    period = graph.value(initiative, IKG.period)
+    start = graph.value(graph.value(period, TIME.hasBeginning), TIME.inXSDgYear)
+    end = graph.value(graph.value(period, TIME.hasEnd), TIME.inXSDgYear)
+    lead, places = None, []
+    for participation in graph.objects(initiative, PROV.qualifiedAssociation):
+        agent = graph.value(participation, PROV.agent)
+        if graph.value(participation, PROV.hadRole) == ROLE.lead:
+            lead = _label(graph, agent)
+        else:
+            places.append(municipalities[str(agent).rsplit("/", 1)[-1]])
+    groups = sorted(str(g)[len(TG) :] for g in graph.objects(initiative, IKG.targetGroup))
+    lines = [f"Forside > Projekter og initiativer > {title}", "", title, "",
+             f"{lead} gennemfører initiativet.", ""]  # fmt: skip
+    for parent in sorted(graph.objects(initiative, IKG.partOf)):
+        # the agency quotes a programme's name with typographic quotes (page 004)
+        lines += [f"Initiativet hører under initiativet \u2019{_label(graph, parent)}\u2019.", ""]
+    lines += ["Projektperiode:", "", f"{start} - {end}", "", "Målgruppe:", "",
+              f"Initiativets målgruppe er {danish_list([TARGET_GROUP_WORDING[g] for g in groups])}.",
+              "", "Formål:", "", str(graph.value(initiative, IKG.purpose)), "",
+              "Samarbejdsparter:", "", f"Projektdeltagere: {danish_list(sorted(places))} Kommuner.",
+              "", "Finansiering:", ""]  # fmt: skip
+    funding = []
+    for grant in sorted(graph.subjects(SCHEMA.fundedItem, initiative)):
+        amount = Decimal(str(graph.value(graph.value(grant, SCHEMA.amount), SCHEMA.value)))
+        agreement = _label(graph, graph.value(grant, IKG.fundingAgreement))
+        sentence = f"Der er afsat {danish_amount(amount)} fra {agreement}"
+        for part in sorted(graph.subjects(IKG.allocationOf, grant)):
+            share = Decimal(str(graph.value(graph.value(part, SCHEMA.amount), SCHEMA.value)))
+            sentence += f", hvoraf {danish_amount(share)} går til en delbevilling"
+        funding.append(sentence + ".")
+    lines += [" ".join(funding), ""]
+    updated = graph.value(page, SCHEMA.dateModified)
+    if updated is not None:
+        year, month, day = str(updated).split("-")
+        lines.append(f"Sidst opdateret {day}/{month} {year}")
+    return "\n".join(lines) + "\n"
+
+
+def write_pages(turtle: str, folder: Path, municipalities: dict[str, str]) -> int:
+    """Render every source page that describes an initiative into ``folder`` (which must not
+    exist or be empty), written in a temporary folder beside it and renamed into place."""
+    if folder.exists() and any(folder.iterdir()):
+        raise SystemExit(f"generate.py: error: {folder} exists and is not empty")
+    graph = Graph().parse(data=turtle, format="turtle")
+    graph.parse(ORGANISATIONS_TTL)  # the agencies' names
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        written = 0
+        for page in graph.subjects(SCHEMA.mainEntity, None):
+            identifier = graph.value(page, DCTERMS.identifier)
+            if (page, RDF.type, IKG.SourcePage) in graph and identifier is not None:
+                text = render_page(graph, page, municipalities)  # type: ignore[arg-type]
+                (temporary / f"{identifier}.txt").write_text(text, encoding="utf-8")
+                written += 1
+        if folder.exists():
+            folder.rmdir()
+        temporary.replace(folder)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -141,19 +270,24 @@ def main(argv: list[str] | None = None) -> int:
         "--inject-errors", type=int, default=0, help="initiatives to break on purpose"
     )
     parser.add_argument("-o", "--output", type=Path, required=True, help="the Turtle file to write")
-    parser.add_argument("--reference", type=Path,
-                        default=Path(__file__).resolve().parents[1].parent / "shared" / "reference"
-                        / "dk-municipalities.csv")  # fmt: skip
+    parser.add_argument("--reference", type=Path, default=MUNICIPALITIES_CSV,
+                        help="the municipalities CSV (default: the repository's reference data)")  # fmt: skip
+    parser.add_argument("--pages", type=Path,
+                        help="also write each initiative's page text, in the agency's layout, into this new folder")  # fmt: skip
     arguments = parser.parse_args(argv)
     if arguments.initiatives < 1:
         parser.error("--initiatives must be at least 1")
-    text = generate(arguments.initiatives, arguments.seed, municipality_codes(arguments.reference),
+    names = municipality_names(arguments.reference)
+    text = generate(arguments.initiatives, arguments.seed, list(names),
                     inject_errors=arguments.inject_errors)  # fmt: skip
     arguments.output.parent.mkdir(parents=True, exist_ok=True)
     temporary = arguments.output.with_suffix(".tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(arguments.output)
     print(f"wrote {arguments.output} ({arguments.initiatives} initiatives)", file=sys.stderr)
+    if arguments.pages is not None:
+        pages = write_pages(text, arguments.pages, names)
+        print(f"wrote {pages} pages into {arguments.pages}", file=sys.stderr)
     return 0
 
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Generate the Danish region and municipality reference data as Turtle.
 
-Reads ``dk-regions.csv`` and ``dk-municipalities.csv`` from the shared reference folder
-(see ``../shared/reference/README.md`` for what they contain and where they come from) and
-writes three hand-laid-out Turtle files:
+Reads ``dk-regions.csv`` and ``dk-municipalities.csv`` from ``data/reference/sources/``
+(its ``README.md`` says what they contain and where they come from) and writes three
+hand-laid-out Turtle files:
 
 * ``data/reference/regions.ttl``
 * ``data/reference/municipalities.ttl``
@@ -29,7 +29,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 REPO = Path(__file__).resolve().parents[1]
-ENV_SHARED = "IKG_SHARED"
 
 REGIONS_CSV = "dk-regions.csv"
 MUNICIPALITIES_CSV = "dk-municipalities.csv"
@@ -40,9 +39,11 @@ REGIONS_TTL = Path("data/reference/regions.ttl")
 MUNICIPALITIES_TTL = Path("data/reference/municipalities.ttl")
 SHAPES_TTL = Path("ontology/shapes/reference-codes.shapes.ttl")
 
-# The generated files always name the reference data by its conventional location, whatever
-# --reference says, so that the output depends only on the CSV contents.
-REFERENCE_LABEL = "../shared/reference"
+# The CSVs live in the repository, beside the Turtle generated from them. The generated files
+# always name them by this location, whatever --reference says, so that the output depends
+# only on the CSV contents.
+REFERENCE_LABEL = "data/reference/sources"
+DEFAULT_REFERENCE = REPO / REFERENCE_LABEL
 
 EXIT_OK = 0
 EXIT_STALE = 1
@@ -390,7 +391,7 @@ def regions_turtle(regions: Sequence[Region]) -> str:
         f"The {len(regions)} Danish regions with their DAGI/DAWA region codes "
         f"({codes[0]}\u2013{codes[-1]}), names and Wikidata identifiers, taken from the "
         "DAWA/Dataforsyningen API and cross-checked against Danmarks Statistik, MedCom and "
-        "protomaps sources as described in shared/reference/README.md."
+        f"protomaps sources as described in {REFERENCE_LABEL}/README.md."
     )
     source = graph_and_source_blocks(
         doc,
@@ -424,7 +425,7 @@ def municipalities_turtle(municipalities: Sequence[Municipality]) -> str:
         "cross-checked against Danmarks Statistik and MedCom; Christians\u00f8 (411) is left "
         "out because it belongs to no municipality, and the municipality Wikidata QIDs come "
         "from one machine-generated source and are not independently cross-checked "
-        "(see shared/reference/README.md)."
+        f"(see {REFERENCE_LABEL}/README.md)."
     )
     source = graph_and_source_blocks(
         doc,
@@ -638,13 +639,6 @@ def build_outputs(reference: Path) -> list[Output]:
     ]
 
 
-def default_reference() -> Path:
-    shared = os.environ.get(ENV_SHARED)
-    if shared:
-        return Path(shared) / "reference"
-    return REPO.parent / "shared" / "reference"
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="generate_reference.py",
@@ -673,10 +667,8 @@ exit status:
         "--reference",
         metavar="DIR",
         type=Path,
-        help=(
-            "folder holding the reference CSVs (default: $IKG_SHARED/reference if "
-            "IKG_SHARED is set, else <repo>/../shared/reference)"
-        ),
+        help=(f"folder holding the reference CSVs (default: the repository's {REFERENCE_LABEL})"),
+        default=DEFAULT_REFERENCE,
     )
     parser.add_argument(
         "--out",
@@ -703,7 +695,7 @@ def report(lines: Iterable[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    reference: Path = args.reference if args.reference is not None else default_reference()
+    reference: Path = args.reference
     out: Path = args.out
     prog = "generate_reference.py"
 

@@ -14,7 +14,8 @@ from initiative_kg.validation import ValidationReport, validate
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"
-SHARED = Path(os.environ.get("IKG_SHARED", REPO.parent / "shared"))
+# The CSVs the reference data is generated from, kept in the repository.
+REFERENCE_SOURCES = REPO / "data" / "reference" / "sources"
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,20 @@
-"""Every fact in the table of ../shared/domain.md (and the rest of each seed page's key facts)
-is in the graph. Expected values are written from the seed pages; each test names its page."""
+"""Every key fact of the five seed pages is in the graph. The expected values are written
+here, from the pages (each test names its page and quotes the words it relies on); nothing is
+read from outside the repository."""
 
 from __future__ import annotations
 
 import csv
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, XSD
+from rdflib.term import Node
 
 from initiative_kg.store import KnowledgeGraph
-from tests.conftest import SHARED
+from tests.conftest import REFERENCE_SOURCES, REPO
 
 PREFIXES = """
 PREFIX ikg: <https://w3id.org/initiative-kg/ontology#>
@@ -135,7 +138,7 @@ def parents(kg: KnowledgeGraph, initiative: URIRef, *, stated: bool = True) -> s
 
 
 def municipality_names() -> dict[str, str]:
-    with (SHARED / "reference" / "dk-municipalities.csv").open(encoding="utf-8", newline="") as f:
+    with (REFERENCE_SOURCES / "dk-municipalities.csv").open(encoding="utf-8", newline="") as f:
         return {row["code"]: row["name"] for row in csv.DictReader(f)}
 
 
@@ -397,32 +400,72 @@ def test_only_coded_links_use_intervention_elements(shipped: KnowledgeGraph) -> 
     assert len(rationale) == 1
 
 
-@pytest.mark.parametrize(
-    "seed",
-    [
-        "000_d6f20d3739e1d98e",
-        "001_15b5f8f7d08a8e6b",
-        "002_16b4a428f24da617",
-        "003_2c1dc067afd214bc",
-        "004_3f2385aee20403ac",
-    ],
+# The five seed pages, by their file names (the source identifiers the data uses).
+SEEDS = (
+    "000_d6f20d3739e1d98e",
+    "001_15b5f8f7d08a8e6b",
+    "002_16b4a428f24da617",
+    "003_2c1dc067afd214bc",
+    "004_3f2385aee20403ac",
 )
+
+
+def untraced_statements(kg: KnowledgeGraph, seed: str) -> list[tuple[Node, Node, Node]]:
+    """The statements of a page's graph that do not trace to that page: each statement's
+    subject (a blank node is followed up to the resource that holds it) must be the graph
+    itself, the source page, or a resource that says it was derived from the page."""
+    graph_name = URIRef(f"{ID}graph/{seed}")
+    source = URIRef(f"{ID}source/{seed}")
+    named = kg.dataset.graph(graph_name)
+    holder = {o: s for s, _, o in named if isinstance(o, BNode)}
+
+    def resource(node: Node) -> Node:
+        seen: set[Node] = set()
+        while isinstance(node, BNode) and node in holder and node not in seen:
+            seen.add(node)
+            node = holder[node]
+        return node
+
+    traced = {graph_name, source} | set(named.subjects(PROV.wasDerivedFrom, source))
+    return [(s, p, o) for s, p, o in named if resource(s) not in traced]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_every_statement_of_a_page_graph_traces_to_that_page(
     shipped: KnowledgeGraph, seed: str
 ) -> None:
+    """Guards the provenance rule: a statement added to a page's file about a resource that
+    does not say it comes from that page (or a blank node held by nothing) fails here."""
     graph_name = URIRef(f"{ID}graph/{seed}")
     source = URIRef(f"{ID}source/{seed}")
     named = shipped.dataset.graph(graph_name)
     assert len(named) > 20
-    assert (graph_name, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), source) in named
-    seed_files = {path.stem for path in (SHARED / "seeds").glob("*.txt")}
-    assert seed in seed_files  # the source identifier is the seed file's name
+    assert set(named.objects(graph_name, PROV.wasDerivedFrom)) == {source}
+    # no resource in the page's graph claims another source
+    assert set(named.objects(None, PROV.wasDerivedFrom)) == {source}
+    assert (source, DCTERMS.identifier, Literal(seed)) in named
+    assert untraced_statements(shipped, seed) == []
+
+
+def test_a_statement_that_does_not_trace_to_its_page_is_found(tmp_path: Path) -> None:
+    """The check above can fail: a page file with one stray statement about a resource that
+    is not derived from the page, and one blank node nothing holds."""
+    seed = SEEDS[4]
+    original = REPO / "data" / "initiatives" / "004-udbrede-anvendelse-af-peers.ttl"
+    edited = tmp_path / original.name
+    edited.write_text(
+        original.read_text(encoding="utf-8")
+        + '\norganisation:pwc rdfs:comment "stray" .\n[] rdfs:comment "loose" .\n',
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load([edited], background="none")
+    found = {str(o) for _, _, o in untraced_statements(kg, seed)}
+    assert found == {"stray", "loose"}
 
 
 def test_every_seed_page_is_a_source(shipped: KnowledgeGraph) -> None:
-    seeds = sorted(path.stem for path in (SHARED / "seeds").glob("*.txt"))
     identifiers = rows(
         shipped,
         "SELECT ?id WHERE { ?page a ikg:SourcePage ; dcterms:identifier ?id }",
     )
-    assert sorted(str(i) for (i,) in identifiers) == seeds
+    assert sorted(str(i) for (i,) in identifiers) == list(SEEDS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
 import sys
@@ -16,8 +15,7 @@ from rdflib.namespace import RDF, RDFS
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "generate_reference.py"
-SHARED = Path(os.environ["IKG_SHARED"]) if os.environ.get("IKG_SHARED") else REPO.parent / "shared"
-REFERENCE = SHARED / "reference"
+REFERENCE = REPO / "data" / "reference" / "sources"
 
 REGIONS_TTL = Path("data/reference/regions.ttl")
 MUNICIPALITIES_TTL = Path("data/reference/municipalities.ttl")
@@ -67,7 +65,7 @@ def reference_graph() -> Graph:
 def test_help_describes_options() -> None:
     result = run_script("--help")
     assert result.returncode == 0
-    for option in ("--reference", "--out", "--check", "IKG_SHARED"):
+    for option in ("--reference", "--out", "--check", "data/reference/sources"):
         assert option in result.stdout
 
 
@@ -78,9 +76,25 @@ def test_check_passes_on_repository() -> None:
 
 
 def test_check_uses_default_reference_location() -> None:
-    # No --reference: the script finds the CSVs via IKG_SHARED or <repo>/../shared itself.
+    """Without --reference the script reads the CSVs kept in the repository, so a bare clone
+    (nothing beside it) can check its reference data."""
     result = run_script("--check")
     assert result.returncode == 0, result.stderr
+    assert "../" not in SCRIPT.read_text(encoding="utf-8")
+
+
+def test_the_csvs_and_their_readme_are_in_the_repository() -> None:
+    """The reference data's inputs and the account of their sources ship with the code."""
+    assert len(read_csv(REFERENCE / "dk-regions.csv")) == 5
+    assert len(read_csv(REFERENCE / "dk-municipalities.csv")) == 98
+    readme = (REFERENCE / "README.md").read_text(encoding="utf-8")
+    for source in ("aleksanderbl29/dawaR", "phil2strass/geo-api", "medcomdk/dk-ehmi-eer",
+                   "magnuslarsen/geoJSON-Danish-Municipalities", "protomaps/basemaps"):  # fmt: skip
+        assert source in readme, source
+    for relpath in OUTPUTS:
+        text = (REPO / relpath).read_text(encoding="utf-8")
+        assert "data/reference/sources/" in text.splitlines()[0]
+        assert "shared/" not in text, relpath
 
 
 def test_counts_and_region_sizes(reference_graph: Graph) -> None:
