@@ -1,11 +1,12 @@
-"""The ontology and the SKOS vocabularies: every term labelled in Danish and English, defined,
-and reusing the standard vocabularies where they fit."""
+"""The ontology, the SKOS vocabularies and the shapes' messages: every term labelled in Danish
+and English, defined, and reusing the standard vocabularies where they fit; every message of
+every constraint in both languages."""
 
 from __future__ import annotations
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from initiative_kg.assets import layout
 from initiative_kg.namespaces import IKG, ONTOLOGY_IRI
@@ -18,6 +19,15 @@ TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 TERMS = sorted(
     {s for t in TERM_TYPES for s in ONTOLOGY.subjects(RDF.type, t) if str(s).startswith(str(IKG))}
 )
+
+
+def test_every_vocabulary_and_term_is_found() -> None:
+    """The tests below loop over the vocabularies and terms found at run time; this pins how
+    many there are, so that a missing file or a term that lost its type fails here instead of
+    leaving a loop with less (or nothing) to check. Update it when a term or scheme is added."""
+    assert sorted(VOCABULARIES) == ["intervention-elements", "organisation-types", "roles",
+                                    "target-groups"]  # fmt: skip
+    assert len(TERMS) == 71
 
 
 def test_the_ontology_header() -> None:
@@ -119,3 +129,26 @@ def test_every_role_the_issue_names_is_in_the_role_scheme() -> None:
         "funder",
     ):
         assert (URIRef(role + name), RDF.type, SKOS.Concept) in graph, name
+
+
+def test_every_constraint_has_its_message_in_danish_and_english() -> None:
+    """Each property shape and SPARQL constraint (not only the node shapes) carries exactly
+    one message in Danish and one in English, or inherits both from its node shape: a report in
+    --lang da must never fall back to English, nor show two messages for one result."""
+    shapes = Graph()
+    for path in layout().shape_files():
+        shapes.parse(path)
+    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    constraints = [(node, constraint) for node in node_shapes
+                   for predicate in (SH.property, SH.sparql)
+                   for constraint in shapes.objects(node, predicate)]  # fmt: skip
+    assert (len(node_shapes), len(constraints)) == (30, 65)  # update when a shape is added
+
+    def languages(subject: object) -> list[str | None]:
+        return sorted(m.language or "" for m in shapes.objects(subject, SH.message))  # type: ignore[attr-defined]
+
+    for node, constraint in constraints:
+        own = languages(constraint)
+        assert (own or languages(node)) == ["da", "en"], (node, constraint)
+    for subject in set(shapes.subjects(SH.message, None)):
+        assert languages(subject) == ["da", "en"], subject

@@ -3,18 +3,21 @@ safe parameters."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Node
 
 from initiative_kg.engines import ENGINES, check_query, results_equal
 from initiative_kg.errors import QueryError
-from initiative_kg.namespaces import shorten
+from initiative_kg.namespaces import PREFIXES
 from initiative_kg.queries import (
     PARAM_TYPES,
     Parameter,
@@ -108,35 +111,88 @@ def test_every_query_declares_its_own_prefixes() -> None:
 # ---------------------------------------------------------------------- golden results
 
 
-def _expected_cell(value: Any, column: str) -> Any:
-    if isinstance(value, dict) and "files" in value:
-        return sum(len(Graph().parse(REPO / path)) for path in value["files"])
-    return value
+NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long}
 
 
-def _actual_cell(term: Any) -> str | None:
-    """A result term as the text a golden file writes: prefixed IRIs, numbers normalised."""
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return shorten(str(term))
-    if isinstance(term, BNode):
-        return "_:"
-    return _comparable(str(term))
+def expand(name: str) -> URIRef:
+    """A prefixed name of the project's prefixes (or an <IRI>) as an IRI."""
+    if name.startswith("<") and name.endswith(">"):
+        return URIRef(name[1:-1])
+    prefix, _, local = name.partition(":")
+    if prefix not in PREFIXES:
+        raise ValueError(f"golden file: unknown prefix in {name!r}")
+    return URIRef(PREFIXES[prefix] + local)
 
 
-def _comparable(value: Any) -> str | None:
-    """Numbers (from YAML or from a literal's text) in one form: 9600000.0 == 9600000."""
+def turtle_term(text: str) -> Node:
+    """A cell written as a Turtle term: ikg:Project, "a label"@da, "2016"^^xsd:gYear, 20."""
+    prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+    graph = Graph().parse(data=f"{prefixes}<urn:s> <urn:p> {text} .", format="turtle")
+    (term,) = graph.objects()
+    return term
+
+
+def expected_term(value: Any, kind: str) -> Node | None:
+    """A golden cell as the RDF term it stands for, by its column's declared kind: ``iri`` (a
+    prefixed name), ``@da`` (a string in that language), an XSD datatype (``xsd:decimal``),
+    or ``term`` (the cell is written as a Turtle term). ``null`` is unbound; ``{files: [..]}``
+    is the number of triples in those files, which the test counts itself."""
     if value is None:
         return None
-    text = str(value)
-    try:
-        number = Decimal(text)
-    except ArithmeticError:
-        return text
-    if not number.is_finite() or isinstance(value, bool):
-        return text
-    return format(number.normalize(), "f")
+    if isinstance(value, dict) and "files" in value:
+        value = sum(len(Graph().parse(REPO / path)) for path in value["files"])
+    if kind == "iri":
+        return expand(str(value))
+    if kind == "term":
+        return turtle_term(str(value))
+    if kind.startswith("@"):
+        return Literal(str(value), lang=kind[1:])
+    if isinstance(value, bool):
+        value = str(value).lower()
+    return Literal(str(value), datatype=expand(kind))
+
+
+def same_term(expected: Node | None, actual: Node | None) -> bool:
+    """The same RDF term, strictly: IRIs equal; literals with the same datatype (a plain
+    string is xsd:string), the same language tag and the same value. Numbers compare by value
+    (an engine may write a computed 9600000 as 9600000.0), everything else by its text."""
+    if expected is None or actual is None:
+        return expected is actual
+    if isinstance(expected, URIRef) or isinstance(actual, URIRef):
+        return isinstance(expected, URIRef) and isinstance(actual, URIRef) and expected == actual
+    if not (isinstance(expected, Literal) and isinstance(actual, Literal)):
+        return False  # a blank node is never what a golden file means
+    datatypes = [
+        lit.datatype or (None if lit.language else XSD.string) for lit in (expected, actual)
+    ]
+    languages = [(lit.language or "").lower() for lit in (expected, actual)]
+    if datatypes[0] != datatypes[1] or languages[0] != languages[1]:
+        return False
+    if datatypes[0] in NUMERIC:
+        try:
+            return Decimal(str(expected)) == Decimal(str(actual))
+        except ArithmeticError:
+            return False
+    return str(expected) == str(actual)
+
+
+def golden_mismatches(
+    spec: dict[str, Any], columns: Sequence[str], rows: Sequence[Sequence[Node | None]]
+) -> list[str]:
+    """What differs between a golden file's rows and a result's, cell by cell ([] if same)."""
+    kinds = spec.get("columns") or {}
+    if list(kinds) != list(columns):
+        return [f"the golden file declares columns {list(kinds)}, the query has {list(columns)}"]
+    expected = [[expected_term(row[c], kinds[c]) for c in columns] for row in spec["rows"]]
+    problems = []
+    if len(expected) != len(rows):
+        problems.append(f"{len(rows)} rows, expected {len(expected)}")
+    for index, (want, got) in enumerate(zip(expected, rows, strict=False)):
+        for column, a, b in zip(columns, want, got, strict=True):
+            if not same_term(a, b):
+                shown = [t.n3() if t is not None else "unbound" for t in (a, b)]
+                problems.append(f"row {index + 1} {column}: expected {shown[0]}, got {shown[1]}")
+    return problems
 
 
 @pytest.mark.parametrize("golden", GOLDEN, ids=[path.stem for path in GOLDEN])
@@ -144,17 +200,53 @@ def _comparable(value: Any) -> str | None:
 def test_golden_results_from_the_seed_pages(
     shipped: KnowledgeGraph, golden: Path, engine: str
 ) -> None:
+    """Each catalogue query's result on the shipped graph, term by term (IRI or literal,
+    datatype, language and value) in the order the query gives."""
     spec = yaml.safe_load(golden.read_text(encoding="utf-8"))
     query = catalogue()[spec["query"]]
     result = shipped.query(
         spec["query"], spec.get("params") or {}, engine=engine, stated=spec.get("stated", False)
     )
-    expected = [
-        [_comparable(_expected_cell(row[column], column)) for column in query.columns]
-        for row in spec["rows"]
-    ]
-    actual = [[_actual_cell(term) for term in row] for row in result.rows]
-    assert actual == expected
+    assert golden_mismatches(spec, query.columns, result.rows) == []
+
+
+def test_the_golden_comparator_rejects_a_wrong_type_language_or_kind() -> None:
+    """Guards the comparison above: a value with the right text but the wrong datatype,
+    language or kind of term is a different answer."""
+    spec = {
+        "columns": {"who": "iri", "label": "@da", "year": "xsd:gYear", "amount": "xsd:decimal"},
+        "rows": [{"who": "region:1081", "label": "Aalborg", "year": 2016, "amount": 9600000}],
+    }
+    who = URIRef(PREFIXES["region"] + "1081")
+    right = [who, Literal("Aalborg", lang="da"), Literal("2016", datatype=XSD.gYear),
+             Literal("9600000.0", datatype=XSD.decimal)]  # fmt: skip
+    assert golden_mismatches(spec, list(spec["columns"]), [right]) == []
+    wrong_cells = {
+        0: [Literal(str(who)), Literal("region:1081"), URIRef(PREFIXES["region"] + "1083")],
+        1: [Literal("Aalborg", lang="en"), Literal("Aalborg"), Literal("Aalborg", datatype=XSD.token),
+            URIRef("https://example.org/Aalborg"), Literal("Aalborg ", lang="da"), None],
+        2: [Literal("2016", datatype=XSD.integer), Literal("2016"), Literal("2017", datatype=XSD.gYear)],
+        3: [Literal("9600000", datatype=XSD.integer), Literal("9600000.0", datatype=XSD.double),
+            Literal("9600000"), Literal("9600001.0", datatype=XSD.decimal)],
+    }  # fmt: skip
+    for position, wrongs in wrong_cells.items():
+        for wrong in wrongs:
+            row = [*right[:position], wrong, *right[position + 1 :]]
+            assert golden_mismatches(spec, list(spec["columns"]), [row]) != [], wrong
+    assert golden_mismatches(spec, list(spec["columns"]), []) != []  # a missing row
+    assert golden_mismatches(spec, list(spec["columns"]), [right, right]) != []  # an extra one
+    assert golden_mismatches(spec, ["who", "label", "amount", "year"], [right]) != []
+    assert same_term(turtle_term('"x"@da'), Literal("x", lang="da"))
+    assert not same_term(turtle_term("ikg:Project"), Literal("ikg:Project"))
+
+
+def test_every_query_check_and_golden_file_is_found() -> None:
+    """The parametrised tests here, in test_endpoint.py and in test_serve.py loop over the
+    queries, checks and golden files found at run time; this pins how many there are, so that
+    a missing or unreadable file fails instead of shrinking a loop. Update it when one is added."""
+    assert len(catalogue()) == 20
+    assert len(checks()) == 4
+    assert len(GOLDEN) == 30
 
 
 def test_every_catalogue_query_has_a_golden_file() -> None:
