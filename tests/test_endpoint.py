@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from rdflib import BNode, URIRef
 from typer.testing import CliRunner
 
 from initiative_kg.cli import app
@@ -88,13 +89,29 @@ def test_remote_query_from_the_command_line(virtuoso: VirtuosoServer, pushed: Pu
 
 
 def test_blank_nodes_travel_with_their_resource() -> None:
+    """Guards the grouping push relies on: every triple in exactly one group, each group one
+    resource with the blank nodes it holds (nested ones too, in any input order). A grouping
+    that returns nothing, drops triples or splits a blank node from its holder fails."""
     kg = KnowledgeGraph.load([TEST_DATA / "valid" / "minimal-project.ttl"], background="none")
-    groups = molecules(list(kg.union()))
+    triples = sorted(kg.union(), key=lambda t: (isinstance(t[0], BNode), str(t)), reverse=True)
+    assert len(triples) > 20
+    groups = molecules(triples)
+    assert sorted(t for group in groups for t in group) == sorted(triples)  # each exactly once
+    holders = {}
     for group in groups:
+        named = {s for s, _, _ in group if not isinstance(s, BNode)}
+        assert len(named) == 1, group  # one resource per group ...
+        (holder,) = named
         subjects = {s for s, _, _ in group}
         for _, _, obj in group:
-            if obj.__class__.__name__ == "BNode":
-                assert obj in subjects
+            if isinstance(obj, BNode):
+                assert obj in subjects  # ... with every blank node it holds described in it
+        holders[holder] = sum(1 for s, _, _ in group if isinstance(s, BNode))
+    initiative = URIRef("https://w3id.org/initiative-kg/id/initiative/test-project")
+    grant = URIRef("https://w3id.org/initiative-kg/id/grant/test-grant")
+    # the period (3 statements) and its two instants (2 each), the participation (3); the amount
+    assert holders[initiative] == 3 + 2 * 2 + 3
+    assert holders[grant] == 3
 
 
 def test_a_push_killed_half_way_leaves_the_previous_graph(

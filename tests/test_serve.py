@@ -90,9 +90,13 @@ def fetch(
 def test_every_catalogue_query_answers_as_the_embedded_engine(
     served: str, shipped: KnowledgeGraph, query_id: str
 ) -> None:
+    """The server (Oxigraph, through the protocol and the JSON results) against the other
+    embedded engine, rdflib's, so that a fault the server shares with Oxigraph cannot hide."""
     text = catalogue()[query_id].bind(EXAMPLE_PARAMS.get(query_id, {}))
     remote = RemoteEngine(SparqlClient(f"{served}/sparql")).execute(text)
-    local = shipped.engine("oxigraph").execute(text)
+    local = shipped.engine("rdflib").execute(text)
+    assert remote.kind == local.kind == "SELECT"
+    assert len(local) > 0  # every example has an answer on the shipped graph
     assert results_equal(remote, local, ordered="ORDER BY" in text)
 
 

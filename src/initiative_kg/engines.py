@@ -329,12 +329,17 @@ def _cell(value: Node | None) -> str:
 
 
 def results_equal(a: QueryResult, b: QueryResult, *, ordered: bool) -> bool:
-    """Same rows (as a multiset unless ``ordered``), same columns, blank nodes ignored. Terms
-    compare as RDF terms, except that a number an engine computed (a SUM, an AVG) compares by
-    datatype and value: engines write computed numbers in forms of their own (54900000 and
-    54900000.0 are one xsd:decimal), while the data's own literals come back as written."""
+    """Same rows (as a multiset unless ``ordered``), same columns, blank nodes ignored; for
+    CONSTRUCT and DESCRIBE, isomorphic graphs. Terms compare as RDF terms, except that a number
+    an engine computed (a SUM, an AVG) compares by datatype and value: engines write computed
+    numbers in forms of their own (54900000 and 54900000.0 are one xsd:decimal), while the
+    data's own literals come back as written."""
     if a.kind != b.kind or a.columns != b.columns or a.boolean != b.boolean:
         return False
+    if a.graph is not None or b.graph is not None:
+        from rdflib.compare import isomorphic
+
+        return a.graph is not None and b.graph is not None and isomorphic(a.graph, b.graph)
 
     def key(rows: Sequence[tuple[Node | None, ...]]) -> list[tuple[str, ...]]:
         keyed = [tuple(_comparable(v) for v in row) for row in rows]
