@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,13 @@ from initiative_kg.store import KnowledgeGraph
 from tests.conftest import TEST_DATA
 
 runner = CliRunner()
+RELEASED = [
+    "SHA256SUMS",
+    "initiative-kg.jsonld",
+    "initiative-kg.nq",
+    "initiative-kg.ttl",
+    "void.ttl",
+]
 PEOPLE = ["Trine Bang Nielsen", "Maria Lincke Løkke", "Mette Strunge Dubert", "Hanne Langeland",
           "Nanna Koch Hansen", "41 93 25 00", "41 93 24 26", "50 81 09 48"]  # fmt: skip
 
@@ -62,24 +71,51 @@ def test_the_void_description(released: Path, shipped: KnowledgeGraph) -> None:
     assert partitions[URIRef("https://w3id.org/initiative-kg/ontology#Municipality")] == 98
 
 
-def test_checksums(released: Path) -> None:
+def test_the_release_folder_holds_every_dump(released: Path) -> None:
+    """Guards against a release that writes too little: exactly these files, none empty."""
+    assert sorted(path.name for path in released.iterdir()) == RELEASED
+    for path in released.iterdir():
+        assert path.stat().st_size > 200, path.name
+
+
+def sha256sum_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    """The checksums verified as a user does, with coreutils' sha256sum (not our own code)."""
+    return subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=folder,
+                          capture_output=True, text=True)  # fmt: skip
+
+
+def test_checksums_verify_with_sha256sum(released: Path, tmp_path: Path) -> None:
+    done = sha256sum_check(released)
+    assert done.returncode == 0, done.stdout + done.stderr
+    dumps = [name for name in RELEASED if name != "SHA256SUMS"]
+    assert sorted(done.stdout.splitlines()) == [f"{name}: OK" for name in dumps]
     assert checksums_match(released)
-    listed = [line.split("  ")[1] for line in (released / "SHA256SUMS").read_text().splitlines()]
-    assert sorted(listed) == [
-        "initiative-kg.jsonld",
-        "initiative-kg.nq",
-        "initiative-kg.ttl",
-        "void.ttl",
-    ]
+    # a dump changed after the build no longer verifies, by either
+    changed = tmp_path / "changed"
+    shutil.copytree(released, changed)
+    with (changed / "void.ttl").open("a", encoding="utf-8") as dump:
+        dump.write("# changed\n")
+    assert sha256sum_check(changed).returncode == 1
+    assert not checksums_match(changed)
+    (changed / "SHA256SUMS").write_text("")  # a list of nothing verifies nothing
+    assert sha256sum_check(changed).returncode == 1
+    assert not checksums_match(changed)
 
 
-def test_no_personal_data(tmp_path: Path) -> None:
+def test_no_personal_data(tmp_path: Path, released: Path) -> None:
     result = runner.invoke(app, ["build", "-o", str(tmp_path / "public"), "--no-personal-data"])
     assert result.exit_code == 0, result.stderr
-    for path in (tmp_path / "public").iterdir():
+    public = sorted((tmp_path / "public").iterdir())
+    assert [path.name for path in public] == RELEASED
+    # the full release names them, so their absence below is the switch at work
+    full = (released / "initiative-kg.ttl").read_text(encoding="utf-8")
+    assert all(person in full for person in PEOPLE)
+    for path in public:
         text = path.read_text(encoding="utf-8")
+        assert len(text) > 200, path.name
         for person in PEOPLE:
             assert person not in text, (path.name, person)
+    assert sha256sum_check(tmp_path / "public").returncode == 0
 
 
 def test_a_graph_that_does_not_validate_is_not_released(tmp_path: Path) -> None:

@@ -134,9 +134,10 @@ def _sha256(path: Path) -> str:
 
 
 def checksums_match(folder: Path) -> bool:
-    """Whether every file listed in SHA256SUMS has the listed checksum."""
+    """Whether every file listed in SHA256SUMS has the listed checksum (an empty list proves
+    nothing, so it does not match)."""
     lines = (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
-    return all(
+    return bool(lines) and all(
         _sha256(folder / name) == digest for digest, name in (line.split("  ", 1) for line in lines)
     )
 
