@@ -150,6 +150,8 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
     load_engines = (
         ["oxigraph"] if "load-rdflib" in skip or initiatives > 10_000 else ["rdflib", "oxigraph"]
     )
+    if "load" in skip:
+        load_engines = []
     for name, suffix in (("turtle", "ttl"), ("n-triples", "nt"), ("n-quads", "nq")):
         path = source.with_suffix(f".{suffix}")
         for engine in load_engines:
@@ -157,7 +159,8 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
             load.setdefault(engine, {})[name] = triples / seconds
     report["load_triples_per_second"] = load
 
-    report["cli"] = run_commands(source, repeat)
+    if "cli" not in skip:
+        report["cli"] = run_commands(source, repeat)
 
     seconds, kg = timed(lambda: KnowledgeGraph.load([source]), 1)
     report["ikg_load_seconds"] = seconds
@@ -347,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: validate, validate-rdflib, load-rdflib, network, "
-        "or a query id",
+        help="comma-separated parts to skip: load, load-rdflib, cli, validate, validate-rdflib, "
+        "network, or a query id",
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON")
     parser.add_argument(

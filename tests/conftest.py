@@ -6,11 +6,15 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import ValidationReport, validate
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"
@@ -93,6 +97,13 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServe
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+# The tests that need one of the expensive servers share one per session: pytest-xdist keeps
+# each group on one worker (the project runs pytest with --dist loadgroup), so that the whole run
+# starts one Virtuoso and one browser, not one per worker.
+VIRTUOSO_GROUP = pytest.mark.xdist_group("virtuoso")
+BROWSER_GROUP = pytest.mark.xdist_group("browser")
 
 
 @pytest.fixture(scope="session")
@@ -107,3 +118,17 @@ def chromium() -> Path:
                 pytest.fail(message)
             pytest.skip(message)
     return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Path) -> Iterator[Browser]:
+    """One headless Chromium for the session's browser tests (each opens its own context)."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        launched = playwright.chromium.launch(executable_path=str(chromium), args=BROWSER_ARGS)
+        yield launched
+        launched.close()
+    finally:
+        playwright.stop()

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import pytest
@@ -18,7 +19,10 @@ from initiative_kg.cli import app
 from initiative_kg.export import export, graph_json_for_script
 from initiative_kg.network import project
 from initiative_kg.store import KnowledgeGraph
-from tests.conftest import TEST_DATA
+from tests.conftest import BROWSER_GROUP, TEST_DATA
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 runner = CliRunner()
 EVIL = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">'
@@ -120,51 +124,45 @@ def evil_graph(tmp_path: Path) -> Path:
 
 
 @pytest.mark.server
-def test_the_html_page_in_a_browser(
-    shipped: KnowledgeGraph, chromium: Path, tmp_path: Path
-) -> None:
-    from playwright.sync_api import sync_playwright
-
+@BROWSER_GROUP
+def test_the_html_page_in_a_browser(browser: Browser, tmp_path: Path) -> None:
     graph = project(KnowledgeGraph.load([evil_graph(tmp_path)]), "initiative-actor")
     page_file = tmp_path / "network.html"
     export(graph, "html", page_file)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=BROWSER_ARGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            requests: list[str] = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on(
-                "request",
-                lambda r: requests.append(r.url) if not r.url.startswith("file:") else None,
-            )
-            page.goto(page_file.as_uri())
-            page.wait_for_function("window.cy !== undefined")
-            assert page.evaluate("window.cy.nodes().length") == graph.number_of_nodes()
-            page.fill("#search", "Socialstyrelsen")
-            assert page.inner_text("#count") == f"1 of {graph.number_of_nodes()} nodes shown"
-            page.fill("#search", "window.pwned")
-            assert page.inner_text("#count") == f"1 of {graph.number_of_nodes()} nodes shown"
-            page.evaluate("window.cy.$id('initiative:test-project').emit('tap')")
-            assert EVIL in page.inner_text("#details")
-            assert page.evaluate("window.pwned === undefined")
-            assert page.locator("#details img").count() == 0
-            page.fill("#search", "")
-            page.uncheck("input[data-kind=organisation]")
-            initiatives = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "initiative")
-            assert (
-                page.inner_text("#count")
-                == f"{initiatives} of {graph.number_of_nodes()} nodes shown"
-            )
-            page.screenshot(path=str(ARTEFACTS / "network-export.png"))
-            assert errors == [] and requests == []
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        requests: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: requests.append(r.url) if not r.url.startswith("file:") else None,
+        )
+        page.goto(page_file.as_uri())
+        page.wait_for_function("window.cy !== undefined")
+        assert page.evaluate("window.cy.nodes().length") == graph.number_of_nodes()
+        page.fill("#search", "Socialstyrelsen")
+        assert page.inner_text("#count") == f"1 of {graph.number_of_nodes()} nodes shown"
+        page.fill("#search", "window.pwned")
+        assert page.inner_text("#count") == f"1 of {graph.number_of_nodes()} nodes shown"
+        # emit() returns the element, which Playwright would serialise (a minute of work)
+        page.evaluate("() => { window.cy.$id('initiative:test-project').emit('tap'); }")
+        assert EVIL in page.inner_text("#details")
+        assert page.evaluate("window.pwned === undefined")
+        assert page.locator("#details img").count() == 0
+        page.fill("#search", "")
+        page.uncheck("input[data-kind=organisation]")
+        initiatives = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "initiative")
+        assert (
+            page.inner_text("#count") == f"{initiatives} of {graph.number_of_nodes()} nodes shown"
+        )
+        page.screenshot(path=str(ARTEFACTS / "network-export.png"))
+        assert errors == [] and requests == []
+    finally:
+        context.close()
 
 
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 ARTEFACTS.mkdir(exist_ok=True)
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip

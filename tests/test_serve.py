@@ -11,7 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from rdflib import Graph
@@ -21,10 +21,14 @@ from initiative_kg.endpoint import RemoteEngine, SparqlClient
 from initiative_kg.engines import results_equal
 from initiative_kg.queries import catalogue
 from initiative_kg.store import KnowledgeGraph
+from tests.conftest import BROWSER_GROUP
 from tests.test_queries import EXAMPLE_PARAMS
 
-pytestmark = pytest.mark.server
-CHROMIUM = Path("/usr/bin/chromium")
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+# the browser test shares the session's browser; the module keeps to its worker
+pytestmark = [pytest.mark.server, BROWSER_GROUP]
 
 
 def free_port() -> int:
@@ -202,35 +206,26 @@ def test_the_server_listens_on_loopback_by_default() -> None:
     assert "127.0.0.1" in help_text
 
 
-def test_the_query_page_runs_a_query_in_a_browser(
-    served: str, chromium: Path, tmp_path: Path
-) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
-        try:
-            page = browser.new_page()
-            outside = []
-            page.on(
-                "request", lambda r: outside.append(r.url) if not r.url.startswith(served) else None
-            )
-            page.goto(f"{served}/")
-            page.wait_for_function("window.yasgui !== undefined")
-            page.evaluate(
-                """() => {
-                  const tab = window.yasgui.getTab();
-                  tab.setQuery('SELECT ?label WHERE { ?r a <https://w3id.org/initiative-kg/ontology#Region> ; '
-                    + '<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label');
-                  tab.query();
-                }"""
-            )
-            page.wait_for_selector("text=Region Hovedstaden", timeout=30_000)
-            assert "Region Sjælland" in page.inner_text(".yasr")
-            assert outside == [], outside  # the page needs nothing from the network
-        finally:
-            browser.close()
+def test_the_query_page_runs_a_query_in_a_browser(served: str, browser: Browser) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        outside = []
+        page.on(
+            "request", lambda r: outside.append(r.url) if not r.url.startswith(served) else None
+        )
+        page.goto(f"{served}/")
+        page.wait_for_function("window.yasgui !== undefined")
+        page.evaluate(
+            """() => {
+              const tab = window.yasgui.getTab();
+              tab.setQuery('SELECT ?label WHERE { ?r a <https://w3id.org/initiative-kg/ontology#Region> ; '
+                + '<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label');
+              tab.query();
+            }"""
+        )
+        page.wait_for_selector("text=Region Hovedstaden", timeout=30_000)
+        assert "Region Sjælland" in page.inner_text(".yasr")
+        assert outside == [], outside  # the page needs nothing from the network
+    finally:
+        context.close()

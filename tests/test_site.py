@@ -4,10 +4,14 @@ in a browser without errors."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import TYPE_CHECKING
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from initiative_kg.cli import app
@@ -15,8 +19,11 @@ from initiative_kg.network import project
 from initiative_kg.site import build_site
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import validate
-from tests.conftest import TEST_DATA, ValidationReport
-from tests.test_export import ARTEFACTS, BROWSER_ARGS, EVIL
+from tests.conftest import BROWSER_GROUP, TEST_DATA
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+from tests.test_export import ARTEFACTS, EVIL
 
 runner = CliRunner()
 
@@ -32,14 +39,22 @@ class _Links(HTMLParser):
                 self.links.append(value)
 
 
+# The site is built once, with the command a user runs, and every test reads that build; the
+# module shares the browser group's worker so that the browser test sees the same build.
+pytestmark = BROWSER_GROUP
+
+
 @pytest.fixture(scope="module")
-def site(
-    tmp_path_factory: pytest.TempPathFactory,
-    shipped: KnowledgeGraph,
-    shipped_report: ValidationReport,
-) -> Path:
-    folder = tmp_path_factory.mktemp("site") / "site"
-    build_site(shipped, shipped_report, folder)
+def built() -> Iterator[tuple[Path, Result]]:
+    with TemporaryDirectory(prefix="ikg-site-") as folder:
+        result = runner.invoke(app, ["site", "-o", str(Path(folder) / "site")])
+        yield Path(folder) / "site", result
+
+
+@pytest.fixture(scope="module")
+def site(built: tuple[Path, Result]) -> Path:
+    folder, result = built
+    assert result.exit_code == 0, result.stderr
     return folder
 
 
@@ -114,48 +129,47 @@ def test_labels_with_markup_are_escaped(tmp_path: Path) -> None:
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in pages
 
 
-def test_cli_builds_the_site(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["site", "-o", str(tmp_path / "s")])
+def test_cli_builds_the_site_and_keeps_an_existing_one(built: tuple[Path, Result]) -> None:
+    folder, result = built
     assert result.exit_code == 0, result.stderr
     assert "index.html" in result.stdout
-    again = runner.invoke(app, ["site", "-o", str(tmp_path / "s")])
+    before = sorted(path.relative_to(folder) for path in folder.rglob("*"))
+    again = runner.invoke(app, ["site", "-o", str(folder)])
     assert again.exit_code == 2 and "exists" in again.stderr
+    assert sorted(path.relative_to(folder) for path in folder.rglob("*")) == before
 
 
 @pytest.mark.server
 def test_every_kind_of_page_loads_in_a_browser(
-    site: Path, shipped: KnowledgeGraph, chromium: Path
+    site: Path, shipped: KnowledgeGraph, browser: Browser
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     pages = ["index.html", "initiatives/index.html", "initiatives/udbrede-anvendelse-af-peers.html",
              "actors/socialstyrelsen.html", "agreements/ssa23.html", "funding.html", "timeline.html",
              "queries.html", "ontology/index.html", "network.html"]  # fmt: skip
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            errors: list[str] = []
-            outside: list[str] = []
-            page.on(
-                "console",
-                lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None,
-            )
-            page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
-            page.on(
-                "request",
-                lambda r: outside.append(r.url) if not r.url.startswith("file:") else None,
-            )
-            for name in pages:
-                page.goto((site / name).as_uri())
-                page.wait_for_load_state("load")
-                page.screenshot(path=str(ARTEFACTS / f"site-{name.replace('/', '-')}.png"))
-            graph = project(shipped, "actor-co-participation")
-            page.goto((site / "network.html").as_uri())
-            page.wait_for_function("window.cy !== undefined")
-            assert page.evaluate("window.cy.nodes().length") == graph.number_of_nodes()
-            page.fill("#search", "Region")  # the regions of pages 000 and 002
-            assert page.inner_text("#count") == f"3 of {graph.number_of_nodes()} nodes shown"
-            assert errors == [] and outside == []
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        outside: list[str] = []
+        page.on(
+            "console",
+            lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None,
+        )
+        page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+        page.on(
+            "request",
+            lambda r: outside.append(r.url) if not r.url.startswith("file:") else None,
+        )
+        for name in pages:
+            page.goto((site / name).as_uri())
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(ARTEFACTS / f"site-{name.replace('/', '-')}.png"))
+        graph = project(shipped, "actor-co-participation")
+        page.goto((site / "network.html").as_uri())
+        page.wait_for_function("window.cy !== undefined")
+        assert page.evaluate("window.cy.nodes().length") == graph.number_of_nodes()
+        page.fill("#search", "Region")  # the regions of pages 000 and 002
+        assert page.inner_text("#count") == f"3 of {graph.number_of_nodes()} nodes shown"
+        assert errors == [] and outside == []
+    finally:
+        context.close()

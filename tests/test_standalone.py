@@ -63,7 +63,7 @@ def test_an_empty_list_of_cases_fails_even_under_ci(tmp_path: Path) -> None:
     )
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-c", str(REPO / "pyproject.toml"), "--rootdir",
-         str(tmp_path), "-p", "no:cacheprovider", "-p", "no:xdist", str(probe)],
+         str(tmp_path), "-p", "no:cacheprovider", str(probe)],
         capture_output=True, text=True, cwd=tmp_path, env={"CI": "true", "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert done.returncode != 0, done.stdout

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
@@ -107,6 +108,14 @@ class Engine(Protocol):
 def check_query(text: str, *, allow_service: bool = False) -> None:
     """Refuse what is not a well-formed read-only query, with line and column; refuse SERVICE
     (an outbound request) unless allowed."""
+    _checked(text, allow_service)
+
+
+@lru_cache(maxsize=1024)
+def _checked(text: str, allow_service: bool) -> bool:
+    """check_query's work, remembered per text (rdflib's parser takes a fifth of a second per
+    query, and the site and the tests ask the same queries many times). A refusal raises, so
+    only texts that passed are remembered."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -123,6 +132,7 @@ def check_query(text: str, *, allow_service: bool = False) -> None:
             "the query uses SERVICE, which would send a request to another server; "
             "the embedded engines refuse it unless --allow-service is given"
         )
+    return True
 
 
 def _contains(tree: object, name: str) -> bool:

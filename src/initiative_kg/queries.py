@@ -327,9 +327,12 @@ def prepare(
     from initiative_kg.engines import check_query
 
     values = {name: _param_text(value) for name, value in (params or {}).items()}
-    text = resolve(query).bind(values)
-    check_query(text, allow_service=allow_service)
-    return text
+    template = resolve(query)
+    # The query as written is checked (once per text: check_query remembers); binding then only
+    # adds a VALUES row of typed terms, which cannot make a well-formed read-only query anything
+    # else.
+    check_query(template.text, allow_service=allow_service)
+    return template.bind(values)
 
 
 def _param_text(value: str | int | float | bool) -> str:
