@@ -1,0 +1,186 @@
+"""Every engine the project ships, held to the SHACL specification on the project's own
+conformance cases (tests/conformance/, in the W3C test-suite form; see its README).
+
+Each case runs three ways:
+
+- ``reference``: pySHACL on the file as rdflib parses it, sharing nothing of the project's
+  loading path, store or result handling;
+- ``oxigraph`` and ``rdflib``: ``initiative_kg.validation.validate`` with the case's shapes on the
+  case loaded by ``KnowledgeGraph.load`` (the two engines a user can choose).
+
+An engine must give the expected verdict and the expected multiset of results (focus node, path,
+value, component, severity, source shape), and must refuse (raise) the shapes of a case whose
+expected result is ``sht:Failure``. An engine that does not is a finding: it is listed in
+KNOWN_GAPS below with its reason, runs as a strict xfail (so that the entry must go once the gap
+is closed), and is never skipped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from initiative_kg.errors import ValidationError
+from tests.shacl_reports import (
+    Case,
+    Report,
+    ResultKey,
+    differences,
+    parse,
+    project_report,
+    pyshacl_report,
+    read_manifest,
+    result_key,
+    structural_problems,
+)
+
+CONFORMANCE = Path(__file__).resolve().parent / "conformance"
+CASE_FILES = sorted(CONFORMANCE.rglob("*.ttl"))
+# Written here, not counted: a suite that finds no cases (or loses some) must fail.
+EXPECTED_CASES = 0
+
+ENGINES = ("reference", "oxigraph", "rdflib")
+
+# Where pySHACL (and so the project's rdflib engine, which runs it) disagrees with the SHACL
+# specification; the README of tests/conformance says why for each. The expected reports keep
+# the specification's answer.
+REFERENCE_DISAGREEMENTS: dict[str, str] = {}
+
+# Findings on the project's engines, to be emptied by fixing the engines: (engine, case) -> why.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
+
+
+def case_id(path: Path) -> str:
+    return path.relative_to(CONFORMANCE).with_suffix("").as_posix()
+
+
+def gap(engine: str, case: str) -> str | None:
+    if engine == "reference":
+        return REFERENCE_DISAGREEMENTS.get(case)
+    return KNOWN_GAPS.get((engine, case))
+
+
+def runs() -> list[object]:
+    params: list[object] = []
+    for path in CASE_FILES:
+        for engine in ENGINES:
+            reason = gap(engine, case_id(path))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            params.append(pytest.param(path, engine, marks=marks, id=f"{case_id(path)}[{engine}]"))
+    return params
+
+
+def the_case(path: Path) -> Case:
+    cases = read_manifest(path)
+    assert len(cases) == 1, f"{path.name} must hold exactly one sht:Validate entry"
+    case = cases[0]
+    assert case.data == path and case.shapes == path, "a case is its own data and shapes graph"
+    return case
+
+
+def reference_run(path: Path) -> Report:
+    """pySHACL on the file as rdflib parses it: the data graph and the shapes graph are that one
+    parse, as in the W3C suite."""
+    graph = parse(path)
+    return pyshacl_report(graph, graph)
+
+
+def project_run(path: Path, engine: str) -> Report:
+    """The project's validate() with the case's shapes over the case as the project loads it."""
+    return project_report(path, path, engine)
+
+
+def test_the_suite_holds_every_case() -> None:
+    assert len(CASE_FILES) == EXPECTED_CASES
+    areas = {path.relative_to(CONFORMANCE).parts[0] for path in CASE_FILES}
+    assert areas == {"core", "sparql"}
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=[case_id(p) for p in CASE_FILES])
+def test_each_case_is_well_formed(path: Path) -> None:
+    """The case itself: one entry, its own data and shapes, a label, and an expected report in
+    which every result names what SHACL requires of it."""
+    case = the_case(path)
+    assert case.label != str(case.entry), "every case says in rdfs:label what it checks"
+    assert structural_problems(case) == []
+
+
+def test_the_known_gaps_name_real_cases() -> None:
+    ids = {case_id(path) for path in CASE_FILES}
+    assert set(REFERENCE_DISAGREEMENTS) <= ids
+    assert {case for _, case in KNOWN_GAPS} <= ids
+    assert {engine for engine, _ in KNOWN_GAPS} <= {"oxigraph", "rdflib"}
+
+
+def test_every_reference_disagreement_is_explained_in_the_readme() -> None:
+    readme = (CONFORMANCE / "README.md").read_text(encoding="utf-8")
+    for case in REFERENCE_DISAGREEMENTS:
+        assert f"`{case}`" in readme, f"{case} is not in tests/conformance/README.md"
+
+
+@pytest.mark.parametrize(("path", "engine"), runs())
+def test_the_engine_gives_the_expected_report(path: Path, engine: str) -> None:
+    case = the_case(path)
+    run = reference_run if engine == "reference" else lambda p: project_run(p, engine)
+    if case.must_fail:
+        refusal = Exception if engine == "reference" else ValidationError
+        with pytest.raises(refusal):
+            got = run(path)
+            pytest.fail(f"the engine accepted shapes it must refuse, and said {got.results}")
+        return
+    assert case.expected is not None
+    got = run(path)
+    problems = differences(case.expected, got, one_message=engine != "reference")
+    assert problems == [], "\n".join([f"{case_id(path)}: {case.label}", *problems])
+
+
+def test_a_result_key_tells_apart_what_shacl_tells_apart() -> None:
+    """The comparison itself: a changed focus, path, value, component, severity or shape, and a
+    result reported twice, all make two reports differ."""
+    graph = Graph().parse(
+        data="""
+        @prefix ex: <http://example.org/ns#> .
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        ex:a ex:p _:x , _:y .  _:x ex:q 1 .  _:y ex:q 2 .
+        ex:S sh:property ex:S-p .  ex:S-p sh:path ( ex:p [ sh:inversePath ex:q ] ) .
+        """,
+        format="turtle",
+    )
+    ex = "http://example.org/ns#"
+    from rdflib import URIRef
+
+    blanks = sorted(graph.objects(URIRef(ex + "a"), URIRef(ex + "p")), key=str)
+    path = graph.value(URIRef(ex + "S-p"), SH.path)
+
+    def key(**changes: object) -> ResultKey:
+        fields: dict[str, object] = {
+            "focus": URIRef(ex + "a"),
+            "path": path,
+            "value": blanks[0],
+            "component": SH.ClassConstraintComponent,
+            "severity": SH.Violation,
+            "source_shape": URIRef(ex + "S-p"),
+        }
+        fields.update(changes)
+        return result_key(graph, graph, **fields)  # type: ignore[arg-type]
+
+    base = key()
+    assert base[1] == f"(<{ex}p>/(^<{ex}q>))"
+    variants = [
+        key(focus=URIRef(ex + "b")),
+        key(path=URIRef(ex + "p")),
+        key(value=blanks[1]),
+        key(component=SH.DatatypeConstraintComponent),
+        key(severity=SH.Warning),
+        key(source_shape=URIRef(ex + "S")),
+    ]
+    for variant in variants:
+        assert variant != base
+        assert differences(Report(Counter([base])), Report(Counter([variant])))
+    assert differences(Report(Counter([base])), Report(Counter([base, base])))
+    assert differences(Report(Counter([base])), Report(Counter()))[0].startswith("WRONG VERDICT")
+    assert differences(Report(Counter([base])), Report(Counter([key()]))) == []
