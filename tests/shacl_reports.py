@@ -349,7 +349,7 @@ def report_from_results_graph(data: Graph, shapes: Graph, results: Graph) -> Rep
 
 
 def project_report(data: Path, shapes: Path, engine: str) -> Report:
-    """The project's validate() with the shapes of ``shapes`` (as rdflib parses the file) over
+    """The project's validate() with the shapes of ``shapes`` (every literal as written) over
     ``data`` as the project loads it (KnowledgeGraph.load, no background data). Results are
     keyed by the terms each ValidationResult carries in ``raw``; blank nodes in the graph the
     engines read (``kg.union()``)."""
@@ -357,7 +357,9 @@ def project_report(data: Path, shapes: Path, engine: str) -> Report:
     from initiative_kg.validation import Severity, validate
 
     kg = KnowledgeGraph.load([data], background="none")
-    shapes_graph = parse(shapes)
+    # The shapes as written: rdflib's default parse would rewrite a literal such as
+    # "1"^^xsd:boolean before the engine could see it.
+    shapes_graph = parse(shapes, as_written=True)
     report = validate(kg, shapes=shapes_graph, engine=engine, fail_on=Severity.INFO)  # type: ignore[arg-type]
     union = kg.union()
     results: Counter[ResultKey] = Counter()

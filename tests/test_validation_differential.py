@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from tests.shacl_reports import Report, differences, parse, pyshacl_report
@@ -210,12 +210,36 @@ def compare(drawn: Drawn) -> list[str]:
         return differences(reference, fast)
 
 
+# Counterexamples found by longer runs of this test, kept as explicit examples that must fail
+# until the default engine is fixed (Hypothesis raises if one of them passes).
+EQUALS_ON_A_NODE_SHAPE = Drawn(
+    triples=("ex:n0 a ex:C",),
+    target="sh:targetNode ex:n1",
+    node_constraints=("sh:equals ex:p",),
+    property_shapes=(),
+)
+A_WELL_FORMED_INT = Drawn(
+    triples=('ex:n0 ex:p "12"^^xsd:int',),
+    target="sh:targetObjectsOf ex:p",
+    node_constraints=("sh:class ex:C",),
+    property_shapes=(),
+)
+
+
 @settings(
     max_examples=60,
     derandomize=True,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@example(EQUALS_ON_A_NODE_SHAPE).xfail(
+    raises=AssertionError,
+    reason="sh:equals on a node shape: the result has no sh:value (SHACL: the focus node)",
+)
+@example(A_WELL_FORMED_INT).xfail(
+    raises=AssertionError,
+    reason='"12"^^xsd:int is stored and reported as "12"^^xsd:integer (issue 12, point 5)',
 )
 @given(cases)
 def test_the_default_engine_gives_pyshacls_report_on_generated_shapes_and_data(
