@@ -41,7 +41,7 @@ from tests.shacl_reports import (
 CONFORMANCE = Path(__file__).resolve().parent / "conformance"
 CASE_FILES = sorted(CONFORMANCE.rglob("*.ttl"))
 # Written here, not counted: a suite that finds no cases (or loses some) must fail.
-EXPECTED_CASES = 206
+EXPECTED_CASES = 209
 
 ENGINES = ("reference", "oxigraph", "rdflib")
 
@@ -145,6 +145,15 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
     ("oxigraph", "core/property-pair/less-than"): DUPLICATES_MERGED,
     ("oxigraph", "core/property-pair/less-than-or-equals"): DUPLICATES_MERGED,
     ("oxigraph", "core/string/unique-lang"): DUPLICATES_MERGED,
+    ("oxigraph", "core/shapes/nested-property-shape-reached-twice"): DUPLICATES_MERGED,
+    ("oxigraph", "sparql/components/component-declared-through-subclass"): (
+        "a component typed with a subclass of sh:ConstraintComponent is not recognised: its "
+        "constraint is skipped and the engine says the data conforms"
+    ),
+    ("rdflib", "sparql/constraints/prefixes-through-owl-imports"): (
+        "pySHACL on the project's data graph does not find prefixes declared on a node reached "
+        "by owl:imports (it does when the data graph is the shapes file): the run fails"
+    ),
     ("oxigraph", "core/property-pair/equals-node-shape"): (
         "sh:equals on a node shape is not checked: the engine says the data conforms"
     ),
