@@ -41,7 +41,7 @@ from tests.shacl_reports import (
 CONFORMANCE = Path(__file__).resolve().parent / "conformance"
 CASE_FILES = sorted(CONFORMANCE.rglob("*.ttl"))
 # Written here, not counted: a suite that finds no cases (or loses some) must fail.
-EXPECTED_CASES = 214
+EXPECTED_CASES = 215
 
 ENGINES = ("reference", "oxigraph", "rdflib")
 
@@ -57,6 +57,7 @@ REFERENCE_DISAGREEMENTS: dict[str, str] = dict.fromkeys(
         "core/string/unique-lang-one-is-not-true",
         "core/value-type/datatype-rdfs-literal",
         "core/string/min-length-zero-blank-node",
+        "core/value-range/boolean-is-not-a-number",
         "core/targets/owl-class-is-not-an-implicit-target",
         "core/paths/inverse-of-sequence",
         "core/logical/or-with-empty-list",
@@ -123,6 +124,7 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
         ("rdflib", case): AS_PYSHACL
         for case in (
             "core/value-type/datatype-ill-formed-g-year",
+            "core/value-range/boolean-is-not-a-number",
             "core/paths/inverse-of-sequence",
             "core/property-pair/less-than-blank-node",
             "core/string/min-length-zero-blank-node",
