@@ -29,7 +29,6 @@ import importlib.util
 import logging
 import sys
 import warnings
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +41,7 @@ from rdflib import Graph  # noqa: E402
 from tests.shacl_reports import (  # noqa: E402
     Case,
     Report,
-    ResultKey,
+    blanks_as_wildcards,
     differences,
     parse,
     project_report,
@@ -127,28 +126,6 @@ ENGINES: dict[str, tuple[Runner, bool]] = {
 NEEDS = {"pyshacl-turbo": "pyshacl_turbo", "pyrudof": "pyrudof"}
 
 
-def _blanks_as_wildcards(report: Report) -> Report:
-    def key(result: ResultKey) -> ResultKey:
-        focus, path, value, component, severity, shape = result
-        return (
-            ("blank", "?") if focus and focus[0] == "blank" else focus,
-            path,
-            ("blank", "?") if value and value[0] == "blank" else value,
-            component,
-            severity,
-            ("blank", "?") if shape and shape[0] == "blank" else shape,
-        )
-
-    return Report(_rekeyed(report, key))
-
-
-def _rekeyed(report: Report, key: Callable[[ResultKey], ResultKey]) -> Counter[ResultKey]:
-    rekeyed: Counter[ResultKey] = Counter()
-    for result, count in report.results.items():
-        rekeyed[key(result)] += count
-    return rekeyed
-
-
 @dataclass
 class Score:
     passed: list[str] = field(default_factory=list)
@@ -171,7 +148,7 @@ def run_case(case: Case, runner: Runner, wildcards: bool) -> tuple[str, str]:
         return "mismatch", "accepted shapes it must refuse (sht:Failure)"
     expected = Report(case.expected.results)
     if wildcards:
-        expected, got = _blanks_as_wildcards(expected), _blanks_as_wildcards(got)
+        expected, got = blanks_as_wildcards(expected), blanks_as_wildcards(got)
     problems = differences(expected, Report(got.results))
     if not problems:
         return "pass", ""

@@ -350,13 +350,14 @@ def report_from_results_graph(data: Graph, shapes: Graph, results: Graph) -> Rep
 
 def project_report(data: Path, shapes: Path, engine: str) -> Report:
     """The project's validate() with the shapes of ``shapes`` (every literal as written) over
-    ``data`` as the project loads it (KnowledgeGraph.load, no background data). Results are
+    ``data`` as the project loads it (KnowledgeGraph.load with nothing else beside it, as ``ikg
+    validate DATA --shapes SHAPES`` does). Results are
     keyed by the terms each ValidationResult carries in ``raw``; blank nodes in the graph the
     engines read (``kg.union()``)."""
     from initiative_kg.store import KnowledgeGraph
     from initiative_kg.validation import Severity, validate
 
-    kg = KnowledgeGraph.load([data], background="none")
+    kg = KnowledgeGraph.load([data], background="bare")
     # The shapes as written: rdflib's default parse would rewrite a literal such as
     # "1"^^xsd:boolean before the engine could see it.
     shapes_graph = parse(shapes, as_written=True)
@@ -385,6 +386,20 @@ def project_report(data: Path, shapes: Path, engine: str) -> Report:
     return Report(results, messages)
 
 
+def blanks_as_wildcards(report: Report) -> Report:
+    """The report with every blank node (focus node, value, source shape) as one and the same:
+    for an engine whose report names blank nodes of its own, which no signature can match."""
+
+    def wildcard(term: TermKey | None) -> TermKey | None:
+        return ("blank", "?") if term is not None and term[0] == "blank" else term
+
+    results: Counter[ResultKey] = Counter()
+    for (focus, path, value, component, severity, shape), count in report.results.items():
+        key = (wildcard(focus), path, wildcard(value), component, severity, wildcard(shape))
+        results[key] += count
+    return Report(results)
+
+
 def pyshacl_report(data: Graph, shapes: Graph) -> Report:
     """pySHACL, the reference, as the project's tests run it: no inference, SHACL-SPARQL on.
     Raises whatever pySHACL raises for a shapes graph it refuses."""
@@ -401,8 +416,9 @@ def pyshacl_report(data: Graph, shapes: Graph) -> Report:
     return report
 
 
-def parse(path: Path, *, as_written: bool = False) -> Graph:
-    """A file as rdflib parses it (the reference's loading path, not the project's).
+def parse(path: Path | None, *, as_written: bool = False, text: str | None = None) -> Graph:
+    """A Turtle file (or ``text``) as rdflib parses it (the reference's loading path, not the
+    project's).
 
     By default rdflib rewrites every literal it can read into its canonical form, and some it
     cannot read into well-formed ones ("yes"^^xsd:boolean becomes "false"); ``as_written`` keeps
@@ -412,6 +428,6 @@ def parse(path: Path, *, as_written: bool = False) -> Graph:
     normalising = rdflib.NORMALIZE_LITERALS
     rdflib.NORMALIZE_LITERALS = not as_written
     try:
-        return Graph().parse(path, format="turtle")
+        return Graph().parse(path, data=text, format="turtle")
     finally:
         rdflib.NORMALIZE_LITERALS = normalising
