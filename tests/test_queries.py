@@ -31,7 +31,7 @@ from tests.conftest import REPO
 
 GOLDEN = sorted((REPO / "tests" / "golden").glob("*.yaml"))
 CONTRACT = {
-    "initiatives": ([], ["initiative", "title", "start", "end", "lead"]),
+    "initiatives": ([], ["initiative", "title", "start", "end", "lead", "leadBasis"]),
     "initiatives-active-in-year": (["year"], ["initiative", "title", "start", "end"]),
     "funding-by-agreement": ([], ["agreement", "agreementLabel", "totalDKK", "initiatives"]),
     "funding-by-initiative": ([], ["initiative", "title", "totalDKK"]),
@@ -42,8 +42,8 @@ CONTRACT = {
     "initiatives-for-target-group": (["group"], ["initiative", "title", "targetGroup"]),
     "intervention-element-usage": ([], ["element", "elementLabel", "initiatives"]),
     "collaborators": (["actor"], ["partner", "partnerLabel", "sharedInitiatives"]),
-    "roles-of-actor": (["actor"], ["initiative", "title", "role"]),
-    "initiative-profile": (["initiative"], ["property", "value", "source"]),
+    "roles-of-actor": (["actor"], ["initiative", "title", "role", "basis"]),
+    "initiative-profile": (["initiative"], ["property", "value", "source", "basis"]),
     "programme-hierarchy": ([], ["parent", "parentLabel", "child", "childLabel"]),
     "initiatives-without-evaluation": ([], ["initiative", "title"]),
     "evidence-claims": ([], ["initiative", "claim", "value", "unit", "source"]),
