@@ -71,13 +71,55 @@ def test_stated_only_leaves_out_the_coded_lead(shipped: KnowledgeGraph) -> None:
 
 def test_shortest_path_names_the_initiatives_along_it(shipped: KnowledgeGraph) -> None:
     steps = shortest_path(shipped, "municipality:787", "PwC")
-    assert [s.actor_label for s in steps] == ["Thisted", "Socialstyrelsen", "PwC"]
-    assert [s.initiative for s in steps] == [
-        "initiative:systematisk-inddragelse-af-paaroerende",
-        "initiative:partnerskab-om-omlaegning-af-socialpsykiatrien",
-        None,
+    assert [(s.name, s.kind) for s in steps] == [
+        ("municipality:787", "organisation"),
+        ("initiative:systematisk-inddragelse-af-paaroerende", "initiative"),
+        ("organisation:socialstyrelsen", "organisation"),
+        ("initiative:partnerskab-om-omlaegning-af-socialpsykiatrien", "initiative"),
+        ("organisation:pwc", "organisation"),
     ]
+    assert [s.label for s in steps][::2] == ["Thisted", "Socialstyrelsen", "PwC"]
+    # Only analyst coding makes Socialstyrelsen the lead of page 001: that link, and no
+    # other, is marked as coded.
+    assert [s.coded for s in steps] == [False, False, False, True, False]
     assert shortest_path(shipped, "Thisted", "PwC", stated=True) == []
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "thisted",  # a label in another case
+        "  THISTED ",
+        "municipality:787",  # a prefixed name
+        "https://w3id.org/initiative-kg/id/municipality/787",  # an IRI
+        "<https://w3id.org/initiative-kg/id/municipality/787>",
+    ],
+)
+def test_a_path_end_is_found_by_label_in_any_case_iri_or_prefixed_name(
+    shipped: KnowledgeGraph, reference: str
+) -> None:
+    assert shortest_path(shipped, reference, "pwc")[0].name == "municipality:787"
+
+
+def test_a_path_can_start_at_an_initiative(shipped: KnowledgeGraph) -> None:
+    steps = shortest_path(shipped, "Udbrede anvendelse af peers", "social- og boligstyrelsen")
+    assert [s.name for s in steps] == [
+        "initiative:udbrede-anvendelse-af-peers",
+        "organisation:social-og-boligstyrelsen",
+    ]
+
+
+def test_an_unknown_name_suggests_the_closest_labels(shipped: KnowledgeGraph) -> None:
+    from initiative_kg.errors import QueryError
+
+    with pytest.raises(QueryError) as raised:
+        shortest_path(shipped, "Thistd", "PwC")
+    message = str(raised.value)
+    assert message.startswith("no organisation or initiative named 'Thistd'")
+    assert "did you mean Thisted?" in message
+    assert "projection" not in message
+    with pytest.raises(QueryError, match=r"no organisation or initiative named 'Atlantis'$"):
+        shortest_path(shipped, "Atlantis", "PwC")
 
 
 def test_element_and_target_group_projections(shipped: KnowledgeGraph) -> None:
@@ -107,7 +149,23 @@ def test_cli_metrics_path_and_communities() -> None:
     result = runner.invoke(app, ["network", "metrics", "--top", "1", "--format", "csv"])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1].startswith("organisation:socialstyrelsen,Socialstyrelsen,")
-    result = runner.invoke(app, ["network", "path", "Thisted", "PwC", "--stated-only"])
+    result = runner.invoke(app, ["network", "path", "Thisted", "PwC", "--stated"])
     assert result.exit_code == 1 and "no path" in result.stdout
+    result = runner.invoke(app, ["network", "path", "thisted", "pwc"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "Thisted (municipality:787)",
+        "  via Koncept for systematisk inddragelse af pårørende til borgere med psykiske "
+        "vanskeligheder (initiative:systematisk-inddragelse-af-paaroerende)",
+        "Socialstyrelsen (organisation:socialstyrelsen)",
+        "  via Partnerskab om strategisk udvikling og omlægning af socialpsykiatrien "
+        "(initiative:partnerskab-om-omlaegning-af-socialpsykiatrien)  (coded)",
+        "PwC (organisation:pwc)",
+    ]
+    result = runner.invoke(app, ["network", "path", "Thistd", "PwC"])
+    assert result.exit_code == 2
+    assert "ikg: error: no organisation or initiative named 'Thistd'; did you mean Thisted?" in (
+        result.stderr
+    )
     result = runner.invoke(app, ["network", "communities"])
     assert result.exit_code == 0 and "Social- og Boligstyrelsen" in result.stdout

@@ -233,57 +233,72 @@ def _ordered(groups: Iterable[set[Any]]) -> list[set[Any]]:
 
 @dataclass(frozen=True)
 class PathStep:
-    actor: str
-    actor_label: str
-    initiative: str | None
-    initiative_label: str | None
+    """One node of a path: an organisation or an initiative, and whether the link that leads
+    to it from the step before is made only by analyst coding (not stated on a page)."""
+
+    name: str
+    label: str
+    kind: str  # "organisation" or "initiative"
+    coded: bool = False
 
 
 def shortest_path(
     kg: KnowledgeGraph, start: str, end: str, *, stated: bool = False
 ) -> list[PathStep]:
-    """The shortest chain of shared initiatives from one actor to another: each step is an
-    actor and the initiative that leads to the next one."""
+    """The shortest chain from one organisation or initiative to another through who takes
+    part in what (the initiative-actor projection); empty when there is none. ``start`` and
+    ``end`` are labels (any case), IRIs or prefixed names."""
     graph = project(kg, "initiative-actor", stated=stated)
-    keys = {_resolve(graph, start), _resolve(graph, end)}
+    stated_graph = graph if stated else project(kg, "initiative-actor", stated=True)
     first, last = _resolve(graph, start), _resolve(graph, end)
-    if len(keys) == 1:
-        return [PathStep(first, graph.nodes[first]["label"], None, None)]
     try:
         nodes = nx.shortest_path(graph, first, last)
     except nx.NetworkXNoPath:
         return []
-    steps = []
-    for index in range(0, len(nodes), 2):
-        actor = nodes[index]
-        initiative = nodes[index + 1] if index + 1 < len(nodes) else None
-        steps.append(
-            PathStep(
-                actor,
-                graph.nodes[actor]["label"],
-                initiative,
-                graph.nodes[initiative]["label"] if initiative else None,
-            )
+    return [
+        PathStep(
+            name=node,
+            label=str(graph.nodes[node]["label"]),
+            kind="initiative" if graph.nodes[node]["part"] == "initiative" else "organisation",
+            coded=index > 0 and not stated_graph.has_edge(nodes[index - 1], node),
         )
-    return steps
+        for index, node in enumerate(nodes)
+    ]
 
 
 def _resolve(graph: nx.Graph[str], reference: str) -> str:
-    """A node by prefixed name, full IRI or exact label."""
+    """A node by prefixed name, IRI or label (compared without regard to case); an error that
+    suggests the closest labels when nothing matches."""
+    import difflib
+
     from initiative_kg.queries import Parameter
 
     if reference in graph:
         return reference
     try:
-        iri = str(Parameter("actor", "iri").to_term(reference))
+        iri: str | None = str(Parameter("node", "iri").to_term(reference))
     except QueryError:
-        iri = None
-    for node, data in graph.nodes(data=True):
-        if data.get("iri") == iri or data.get("label") == reference:
-            if data.get("part") != "actor":
-                break
-            return str(node)
-    raise QueryError(f"no organisation '{reference}' in the initiative-actor projection")
+        iri = None  # a label (labels may hold a colon: "Kortlægning: 18 indsatser ...")
+    wanted = reference.strip().casefold()
+    found = sorted(
+        str(node)
+        for node, data in graph.nodes(data=True)
+        if data.get("iri") == iri or str(data.get("label", "")).casefold() == wanted
+    )
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise QueryError(
+            f"'{reference}' names {len(found)} nodes ({', '.join(found)}); give one of these"
+        )
+    labels = {
+        str(data.get("label", "")).casefold(): str(data.get("label"))
+        for _, data in graph.nodes(data=True)
+    }
+    close = difflib.get_close_matches(wanted, labels, n=3, cutoff=0.6)
+    close += [key for key in sorted(labels) if wanted and wanted in key and key not in close][:3]
+    hint = f"; did you mean {', '.join(labels[key] for key in close)}?" if close else ""
+    raise QueryError(f"no organisation or initiative named '{reference}'{hint}")
 
 
 __all__ = [
