@@ -11,7 +11,9 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -351,3 +353,546 @@ def test_query_can_leave_out_personal_data() -> None:
     without = runner.invoke(app, ["query", "-", "-f", "csv", "--no-personal-data"], input=question)
     assert "Trine Bang Nielsen" in with_people.stdout
     assert without.stdout.splitlines() == ["name"]
+
+
+# ---------------------------------------------------------------------- one command line
+
+
+def _commands() -> dict[str, Any]:
+    """Every command of ikg by its name as typed ("network path"), as click builds it."""
+    import typer
+
+    root = typer.main.get_command(app)
+    found: dict[str, Any] = {}
+
+    def walk(command: Any, name: str) -> None:
+        children = getattr(command, "commands", None)
+        if children:
+            for child_name, child in children.items():
+                walk(child, f"{name} {child_name}".strip())
+        else:
+            found[name] = command
+
+    walk(root, "")
+    return found
+
+
+COMMANDS = _commands()
+# Every command reads the graph except diff, which compares two files it is given.
+READS_THE_GRAPH = set(COMMANDS) - {"diff"}
+
+
+def _options(command: Any) -> dict[str, Any]:
+    return {
+        opt: param
+        for param in command.params
+        if param.param_type_name == "option"
+        for opt in (*param.opts, *param.secondary_opts)
+    }
+
+
+def test_the_command_tree_is_what_the_readme_describes() -> None:
+    assert len(COMMANDS) == 12, sorted(COMMANDS)  # nine commands and network's three
+
+
+def test_one_name_per_idea_stated_and_data() -> None:
+    """Guards "one name per idea": --stated (never --stated-only) wherever coding can be left
+    out, and --data PATH, repeatable, on every command that reads the graph."""
+    with_stated = {name for name, command in COMMANDS.items() if "--stated" in _options(command)}
+    assert with_stated == {
+        "query", "export", "network metrics", "network path", "network communities"
+    }  # fmt: skip
+    for name, command in COMMANDS.items():
+        options = _options(command)
+        assert not any(opt.startswith("--stated-") for opt in options), name
+        if name in READS_THE_GRAPH:
+            assert "--data" in options and options["--data"].multiple, name
+        helps = {opt: options[opt].help for opt in ("--data", "--stated") if opt in options}
+        for opt, text in helps.items():  # one meaning: the same help everywhere
+            assert text == _options(COMMANDS["query"])[opt].help, (name, opt)
+
+
+def test_network_export_and_site_work_on_the_users_own_data(tmp_path: Path) -> None:
+    """--data replaces the shipped data: only the user's project and its lead are in the
+    network, the export and the site."""
+    code, out, err = invoke("network", "metrics", "--data", MINIMAL, "-f", "csv",
+                            "--projection", "initiative-actor")  # fmt: skip
+    assert code == 0, err
+    assert [line.split(",")[0] for line in out.splitlines()[1:]] == [
+        "initiative:test-project",
+        "organisation:socialstyrelsen",
+    ]
+    target = tmp_path / "net.json"
+    code, out, _ = invoke("export", "--projection", "initiative-actor", "-f", "json",
+                          "-o", target, "--data", MINIMAL)  # fmt: skip
+    assert code == 0 and "(2 nodes, 1 edges)" in out
+    code, out, _ = invoke(
+        "network", "path", "testprojekt", "organisation:socialstyrelsen", "--data", MINIMAL
+    )
+    assert code == 0 and out.splitlines()[0] == "Testprojekt (initiative:test-project)"
+    code, _, err = invoke("site", "-o", tmp_path / "site", "--data", MINIMAL)
+    assert code == 0, err
+    assert (tmp_path / "site" / "initiatives" / "test-project.html").exists()
+    assert not (tmp_path / "site" / "initiatives" / "udbrede-anvendelse-af-peers.html").exists()
+
+
+def test_validate_takes_data_like_the_paths_it_is_given() -> None:
+    by_argument = invoke("validate", PERIOD_CASE, "--no-summary", "-f", "json")
+    by_option = invoke("validate", "--data", PERIOD_CASE, "--no-summary", "-f", "json")
+    assert by_argument[0] == by_option[0] == 1
+    assert json.loads(by_argument[1]) == json.loads(by_option[1])
+
+
+def test_stated_changes_what_network_and_export_show(tmp_path: Path) -> None:
+    def degree(*extra: str) -> str:
+        _, out, _ = invoke("network", "metrics", "-f", "csv", *extra)
+        row = next(line for line in out.splitlines() if line.startswith("organisation:social"))
+        return row.split(",")[3]
+
+    assert (degree(), degree("--stated")) == ("16", "11")  # 001's lead is coded
+    code, out, _ = invoke("export", "--projection", "initiative-element", "-f", "json",
+                          "-o", tmp_path / "coded.json")  # fmt: skip
+    assert code == 0 and "4 edges" in out
+    code, out, _ = invoke("export", "--projection", "initiative-element", "-f", "json",
+                          "-o", tmp_path / "stated.json", "--stated")  # fmt: skip
+    assert code == 0 and "0 edges" in out
+
+
+@pytest.mark.parametrize("position", ["after", "before"])
+def test_verbose_says_what_was_loaded_and_how_long_each_step_took(position: str) -> None:
+    args = ["validate", MINIMAL, "--no-summary"]
+    args = [*args, "-v"] if position == "after" else ["-v", *args]
+    code, _, err = invoke(*args)
+    assert code == 0
+    assert re.search(r"^ikg: info: loaded \d+ triples from \d+ files \(.*1 yours", err, re.M), err
+    assert re.search(r"^ikg: info: loading the graph: \d+\.\d\d s$", err, re.M), err
+    assert re.search(r"^ikg: info: validating on oxigraph: \d+\.\d\d s$", err, re.M), err
+    code, _, quiet = invoke("validate", MINIMAL, "--no-summary", "-q")
+    assert code == 0 and quiet == ""
+    code, _, plain = invoke("validate", MINIMAL, "--no-summary")
+    assert code == 0 and "info:" not in plain
+
+
+def test_every_command_takes_verbose_and_quiet_after_its_name() -> None:
+    for name, command in COMMANDS.items():
+        options = _options(command)
+        assert {"-v", "--verbose", "-q", "--quiet"} <= set(options), name
+
+
+PLACEHOLDERS = re.compile(r"<(str|int|float|path|bool)>|list\[|int range|float range|\[x>=|"
+                          r"\[default: 0\]|\[default: no-|\{[A-Z]+\}")  # fmt: skip
+
+
+def test_help_reads_well_on_every_command() -> None:
+    """Guards the help text: no type placeholders, every option explained, every -f with its
+    choices, examples kept on their own lines."""
+    code, top, _ = invoke("--help")
+    assert code == 0
+    commands_section = top.split("Commands:")[1]
+    assert "..." not in commands_section  # no summary cut off
+    for name in COMMANDS:
+        code, out, _ = invoke(*name.split(), "--help")
+        assert code == 0, name
+        assert not PLACEHOLDERS.search(out), (name, PLACEHOLDERS.search(out))
+        for param in COMMANDS[name].params:
+            assert (param.help or "").strip(), (name, param.name)
+        if "-f" in _options(COMMANDS[name]):
+            assert re.search(r"-f, --format <[a-z]+(\|[a-z]+)+>", out), name
+    _, query_help, _ = invoke("query", "--help")
+    examples = [line.strip() for line in query_help.splitlines() if line.startswith("    ikg ")]
+    assert "ikg query initiatives-active-in-year --param year=2016 --format csv" in examples
+    assert "ikg query initiatives-for-target-group -p group=tg:relatives --stated" in examples
+
+
+def test_choice_errors_read_like_the_others() -> None:
+    code, _, err = invoke("validate", "--format", "yaml")
+    assert code == 2
+    assert "Invalid value for '--format' / '-f': 'yaml' is not one of" in err
+    assert "Value error" not in err
+    code, _, err = invoke("export", "--projection", "full", "-f", "pdf", "-o", "x.pdf")
+    assert code == 2 and "'pdf' is not one of" in err and "Value error" not in err
+    code, _, err = invoke("network", "metrics", "--top", "0")
+    assert code == 2 and "0 is not a count: give 1 or more" in err
+
+
+def test_the_cli_lists_the_projections_and_formats_the_modules_know() -> None:
+    from initiative_kg.cli.network import Projection
+    from initiative_kg.cli.show import ExportFormat
+    from initiative_kg.export import FORMATS
+    from initiative_kg.network import PROJECTIONS
+
+    assert tuple(Projection) == PROJECTIONS
+    assert tuple(ExportFormat) == FORMATS
+
+
+def test_a_prefixed_name_with_an_unknown_prefix_is_an_error() -> None:
+    code, out, err = invoke("query", "initiative-profile", "-p",
+                            "initiative=initiatve:udbrede-anvendelse-af-peers")  # fmt: skip
+    assert code == 2 and out == ""
+    assert "'initiatve' is not a known prefix" in err
+    assert "initiative, intervention" in err  # the known prefixes are named
+    code, out, _ = invoke("query", "initiative-profile", "-p",
+                          "initiative=<https://example.org/not-in-the-graph>")  # fmt: skip
+    assert code == 0 and "(0 rows)" in out  # a full IRI is taken as it is
+
+
+def test_tables_fit_the_terminal_and_mark_coded_facts() -> None:
+    args = [
+        "query",
+        "initiative-profile",
+        "-p",
+        "initiative=initiative:udbrede-anvendelse-af-peers",
+    ]
+    narrow = runner.invoke(app, args, env={"COLUMNS": "100"})
+    assert narrow.exit_code == 0
+    lines = narrow.stdout.splitlines()
+    assert lines[0].split() == ["property", "value", "source", "basis"]
+    assert max(len(line) for line in lines) <= 100
+    assert any(line.rstrip().endswith("…") or "… " in line for line in lines)  # cut, not lost
+    coded = [line for line in lines if line.startswith("ikg:usesInterventionElement")]
+    assert len(coded) == 1 and coded[0].split()[-1] == "coded"
+    stated = [line for line in lines[2:-1] if line not in coded]
+    assert stated and all(line.split()[-1] == "stated" for line in stated)
+    whole = runner.invoke(app, args, env={"COLUMNS": ""})  # a file or a pipe: nothing cut
+    assert max(len(line) for line in whole.stdout.splitlines()) > 300
+    assert "…" not in whole.stdout
+    metrics = runner.invoke(app, ["network", "metrics"], env={"COLUMNS": "80"})
+    assert max(len(line) for line in metrics.stdout.splitlines()) <= 80
+
+
+def test_network_path_marks_a_coded_link() -> None:
+    code, out, _ = invoke("network", "path", "Thisted", "PwC")
+    assert code == 0
+    (coded,) = [line for line in out.splitlines() if line.endswith("(coded)")]
+    assert "initiative:partnerskab-om-omlaegning-af-socialpsykiatrien" in coded
+
+
+@pytest.mark.parametrize(
+    ("command", "folder"),
+    [
+        (["validate", MINIMAL, "-f", "json"], False),
+        (["query", "sources", "-f", "csv"], False),
+        (["export", "--projection", "initiative-actor", "-f", "json"], False),
+        (["ingest", REPO / "README.md"], False),
+        (["build"], True),
+        (["site"], True),
+    ],
+    ids=["validate", "query", "export", "ingest", "build", "site"],
+)
+def test_one_overwrite_rule_checked_before_the_work(
+    tmp_path: Path, command: list[str | Path], folder: bool
+) -> None:
+    """Guards the rule: an existing -o file or folder is refused before anything is loaded
+    (exit 2, the target untouched), and replaced with --overwrite."""
+    target = tmp_path / "out"
+    if folder:
+        target.mkdir()
+        (target / "keep.txt").write_text("mine")
+    else:
+        target.write_text("mine")
+    code, _, err = invoke(*command, "-o", target, "-v")
+    assert code == 2, err
+    assert f"{target} exists; choose a new" in err and "--overwrite" in err
+    assert "loaded" not in err  # refused before the graph was loaded
+    kept = target / "keep.txt" if folder else target
+    assert kept.read_text() == "mine"
+    code, _, err = invoke(*command, "-o", target, "--overwrite")
+    assert code == 0, err
+    assert not (target / "keep.txt").exists() if folder else target.read_text() != "mine"
+
+
+def test_an_output_of_the_wrong_kind_is_refused(tmp_path: Path) -> None:
+    code, _, err = invoke("validate", MINIMAL, "-o", tmp_path, "--overwrite")
+    assert code == 2 and "is a folder; -o needs a file name" in err
+    file = tmp_path / "file"
+    file.write_text("mine")
+    code, _, err = invoke("build", "-o", file, "--overwrite")
+    assert code == 2 and "is not a folder" in err and file.read_text() == "mine"
+
+
+def test_xml_results_are_indented_and_unchanged(tmp_path: Path) -> None:
+    from rdflib.query import Result
+
+    code, xml, _ = invoke("query", "funding-by-agreement", "-f", "xml")
+    assert code == 0
+    lines = xml.splitlines()
+    assert lines[0].startswith("<?xml")
+    assert any(line.startswith("    <result>") for line in lines), xml[:400]
+    assert len(lines) > 40  # one element a line, not one long line
+    _, as_json, _ = invoke("query", "funding-by-agreement", "-f", "json")
+    from_xml = Result.parse(io.StringIO(xml), format="xml")
+    from_json = Result.parse(io.StringIO(as_json), format="json")
+    assert list(from_xml) == list(from_json)
+
+
+def test_the_catalogue_list_shows_columns_and_an_example_call_that_works() -> None:
+    code, out, _ = invoke("query", "--list")
+    assert code == 0
+    assert (
+        "initiatives-active-in-year\n    Initiatives active in a year\n    params: year: integer\n"
+        "    columns: initiative, title, start, end\n"
+        "    example: ikg query initiatives-active-in-year -p year=2016\n"
+    ) in out
+    examples = re.findall(r"^    example: ikg (.+)$", out, re.M)
+    from initiative_kg.queries import catalogue
+
+    assert len(examples) == len(catalogue())
+    for example in examples:
+        code, result, err = invoke(*example.split())
+        assert code == 0, (example, err)
+        assert re.search(r"\(\d+ rows?\)$", result.rstrip()), example
+
+
+def test_lang_da_covers_the_summary_line() -> None:
+    code, out, _ = invoke("validate", PERIOD_CASE, "--lang", "da")
+    assert code == 1
+    assert "Perioden slutter" in out  # the shape's own Danish message
+    assert re.search(
+        r"^1 overtrædelse\(r\), 0 advarsel\(er\), 1 oplysning\(er\) i \d+ tripler fra \d+ filer: "
+        r"overholder ikke formerne \(fejler ved overtrædelse og derover\)$",
+        out,
+        re.M,
+    ), out
+    assert "Grafen indeholder:" in out and "The graph holds" not in out
+    assert "violation(s)" not in out
+
+
+def test_ingest_check_names_the_users_draft_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Guards that --check reports the file the user has (the -o file, or <stdout> for a draft
+    printed there), never a temporary copy that no longer exists."""
+    page = tmp_path / "page.txt"
+    page.write_text(OTHER_LAYOUT, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("ingest", "page.txt", "-o", "draft.ttl", "--check")
+    assert code == 0, err
+    reported = re.findall(r"^(\S+?):(\d+): (warning|info|violation):", err, re.M)
+    assert reported and {file for file, _, _ in reported} == {"draft.ttl"}
+    draft = (tmp_path / "draft.ttl").read_text(encoding="utf-8").splitlines()
+    line = int(next(number for _, number, kind in reported if kind == "warning"))
+    assert draft[line - 1].startswith("initiative:et-nyt-projekt")  # the line is in that file
+    code, _, err = invoke("ingest", "page.txt", "--check")
+    assert code == 0
+    files = set(re.findall(r"^(\S+?):\d+: (?:warning|info|violation):", err, re.M))
+    assert files == {"<stdout>"} and "/tmp" not in err
+
+
+OTHER_LAYOUT = """Forside > Projekter > Et nyt projekt
+
+Et nyt projekt om pårørende
+
+Projektperiode
+1. juni 2016 – 31. december 2018
+
+Målgruppe
+Voksne pårørende til mennesker med psykiske vanskeligheder.
+
+Finansiering
+Der er afsat syv mio. kr. fra satspuljen 2016-2019.
+"""
+
+
+# ---------------------------------------------------------------------- options that change what a command does
+
+
+@pytest.fixture
+def sparql_listener() -> Iterator[tuple[str, list[str]]]:
+    """A SPARQL endpoint on 127.0.0.1 that answers every query with one row (x = "from the
+    listener") and records each request it gets."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    requests: list[str] = []
+    answer = json.dumps(
+        {
+            "head": {"vars": ["x"]},
+            "results": {"bindings": [{"x": {"type": "literal", "value": "from the listener"}}]},
+        }
+    ).encode()
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self._answer()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Endpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/sparql", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_allow_service_is_what_lets_a_query_ask_another_server(
+    sparql_listener: tuple[str, list[str]], engine: str
+) -> None:
+    """Guards --allow-service: without it a SERVICE query is refused before anything is sent;
+    with it the other server is asked and its answer is the result."""
+    url, requests = sparql_listener
+    question = f"SELECT ?x WHERE {{ SERVICE <{url}> {{ ?s ?p ?x }} }}"
+    refused = runner.invoke(app, ["query", "-", "-f", "csv", "--engine", engine], input=question)
+    assert refused.exit_code == 2 and "--allow-service" in refused.stderr
+    assert requests == []
+    allowed = runner.invoke(
+        app, ["query", "-", "-f", "csv", "--engine", engine, "--allow-service"], input=question
+    )
+    assert allowed.exit_code == 0, allowed.stderr
+    assert allowed.stdout.splitlines() == ["x", "from the listener"]
+    assert len(requests) == 1
+
+
+def test_standalone_checks_your_files_beside_only_the_reference_data(tmp_path: Path) -> None:
+    """Guards --standalone: the shipped organisations are no longer there to link to (the lead
+    of the test project is then undescribed), the municipalities still are."""
+    own = tmp_path / "own.ttl"
+    own.write_text(
+        MINIMAL.read_text(encoding="utf-8")
+        + "\ninitiative:test-project prov:qualifiedAssociation [ a ikg:Participation ; "
+        "prov:agent municipality:787 ; prov:hadRole role:participant ] .\n",
+        encoding="utf-8",
+    )
+
+    def undescribed(*extra: str) -> tuple[int, set[str], int]:
+        code, out, _ = invoke("validate", own, "--no-summary", "-f", "json", *extra)
+        results = json.loads(out)["results"]
+        _, text, _ = invoke("validate", own, "--no-summary", *extra)
+        files = re.search(r"from (\d+) files", text)
+        assert files is not None
+        values = {
+            r["value"]
+            for r in results
+            if r["file"].endswith("own.ttl") and "not described" in r["message"]
+        }
+        return code, values, int(files.group(1))
+
+    code, values, with_shipped = undescribed()
+    assert (code, values) == (0, set())
+    code, values, standalone = undescribed("--standalone")
+    assert code == 1
+    assert values == {"organisation:socialstyrelsen"}  # municipality:787 is still described
+    assert standalone < with_shipped
+
+
+def test_lang_chooses_the_language_of_the_messages() -> None:
+    _, english, _ = invoke("validate", PERIOD_CASE, "--no-summary")
+    _, danish, _ = invoke("validate", PERIOD_CASE, "--no-summary", "--lang", "da")
+    assert "The period ends (2014) before it begins (2017)." in english
+    assert "The period ends" not in danish and "Perioden slutter" in danish
+    assert english.count("\n") == danish.count("\n")  # the same results, in other words
+
+
+def test_no_summary_leaves_out_what_the_graph_holds() -> None:
+    code, full, _ = invoke("validate", MINIMAL)
+    assert code == 0 and "The graph holds:" in full and re.search(r"ikg:Project\s+\d+", full)
+    code, short, _ = invoke("validate", MINIMAL, "--no-summary")
+    assert code == 0 and "The graph holds:" not in short and "ikg:Project" not in short
+    assert full.startswith(short)  # the report itself is the same
+
+
+# ---------------------------------------------------------------------- the README's command table
+
+
+SHARED_OPTIONS = {"--data", "--stated", "-f", "-o", "--overwrite", "--personal-data", "-v", "-q"}
+
+
+def _readme_tables() -> tuple[list[list[str]], list[list[str]]]:
+    """The two tables of the README's "The command line" section: commands, shared options."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## The command line\n", 1)[1].split("\n## ", 1)[0]
+    tables: list[list[list[str]]] = []
+    for block in re.split(r"\n\s*\n", section):
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        if rows:
+            cells = [re.split(r"(?<!\\)\|", row.strip())[1:-1] for row in rows[2:]]
+            tables.append([[cell.strip().replace("\\|", "|") for cell in row] for row in cells])
+    assert len(tables) == 2, "the section has a command table and a shared-option table"
+    return tables[0], tables[1]
+
+
+def _code_spans(cell: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", cell)
+
+
+def _option_of(command: Any, token: str) -> Any:
+    for param in command.params:
+        if token in (*getattr(param, "opts", ()), *getattr(param, "secondary_opts", ())):
+            return param
+    raise AssertionError(f"{command.name} has no option {token}")
+
+
+def _choices(param: Any) -> list[str] | None:
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is None or not descriptor.is_choice:
+        return None
+    return [str(getattr(choice, "value", choice)) for choice in descriptor.choices]
+
+
+def test_the_readme_command_table_matches_the_help() -> None:
+    """Guards the README's one table against drift: every command with the line `ikg --help`
+    shows and its usage, every option of its own (with the choices the help lists), and each
+    shared option on exactly the commands that have it."""
+    commands, shared = _readme_tables()
+    _, top, _ = invoke("--help")
+    _, network, _ = invoke("network", "--help")
+    listed = {}
+    for row in commands:
+        usage = _code_spans(row[0])[0]
+        name = next(
+            n for n in sorted(COMMANDS, key=len, reverse=True) if usage.startswith(f"ikg {n}")
+        )
+        listed[name] = row
+        _, help_text, _ = invoke(*name.split(), "--help")
+        assert (
+            help_text.splitlines()[0]
+            == f"Usage: {usage.replace('ikg ' + name, 'ikg ' + name + ' [OPTIONS]', 1)}"
+        ), name
+        summary_source = network if name.startswith("network ") else top
+        short = name.split()[-1]
+        shown = re.search(rf"^  {re.escape(short)} +(.+(?:\n {{4,}}.+)*)", summary_source, re.M)
+        assert shown is not None, name
+        assert " ".join(shown.group(1).split()) == row[1], name
+        own = {param for param in COMMANDS[name].params if param.param_type_name == "option"}
+        own = {p for p in own if not set((*p.opts, *p.secondary_opts)) & SHARED_OPTIONS}
+        mentioned = set()
+        for span in _code_spans(row[2]):
+            token, _, value = span.partition(" ")
+            param = _option_of(COMMANDS[name], token.split("/")[0])
+            mentioned.add(param)
+            if "|" in value:
+                assert value.split("|") == _choices(param), (name, span)
+        with_format = [p for p in COMMANDS[name].params if "-f" in getattr(p, "opts", ())]
+        assert mentioned == own | set(with_format), name
+    assert set(listed) == set(COMMANDS)
+    for row in shared:
+        tokens = [span.split()[0].split("/")[0] for span in _code_spans(row[0])]
+        on = row[2]
+        if on.startswith("every command but "):
+            expected = set(COMMANDS) - set(on.removeprefix("every command but ").split(", "))
+        elif on == "every command":
+            expected = set(COMMANDS)
+        else:
+            expected = set(on.split(", "))
+        for token in tokens:
+            having = {name for name, command in COMMANDS.items() if token in _options(command)}
+            assert having == expected, (token, having ^ expected)
+    assert {span.split()[0].split("/")[0] for row in shared for span in _code_spans(row[0])} == (
+        SHARED_OPTIONS
+    )

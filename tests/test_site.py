@@ -100,6 +100,21 @@ def test_facts_are_marked_stated_or_coded_with_their_source(site: Path) -> None:
     assert page.count('<span class="tag">stated</span>') > 10
 
 
+def test_page_titles_name_the_site_once(site: Path) -> None:
+    def title(page: str) -> str:
+        found = re.search(r"<title>(.*?)</title>", (site / page).read_text(encoding="utf-8"))
+        assert found, page
+        return found.group(1)
+
+    assert title("index.html") == "initiative-kg"
+    assert title("funding.html") == "Funding - initiative-kg"
+    assert title("initiatives/udbrede-anvendelse-af-peers.html") == (
+        "Udbrede anvendelse af peers - initiative-kg"
+    )
+    assert not any("initiative-kg - initiative-kg" in title(p.relative_to(site).as_posix())
+                   for p in site.rglob("*.html") if "ontology" not in p.parts)  # fmt: skip
+
+
 def test_the_index_shows_counts_and_validation_status(site: Path) -> None:
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "The graph conforms to the shapes." in index

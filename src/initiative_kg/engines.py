@@ -257,9 +257,10 @@ def make_engine(name: str, kg: LoadedGraph) -> Engine:
 # ---------------------------------------------------------------------- output formats
 
 
-def render(result: QueryResult, output_format: str) -> str:
+def render(result: QueryResult, output_format: str, *, width: int | None = None) -> str:
     """A result in one of the output formats. SELECT: table, csv, tsv, json, xml (the W3C
-    SPARQL 1.1 result formats); CONSTRUCT/DESCRIBE: ttl, nt, jsonld; ASK: true or false."""
+    SPARQL 1.1 result formats); CONSTRUCT/DESCRIBE: ttl, nt, jsonld; ASK: true or false.
+    ``width`` is the width a table must fit (a terminal's); the other formats are whole."""
     if result.kind == "ASK":
         return ("true" if result.boolean else "false") + "\n"
     if result.graph is not None:
@@ -275,7 +276,7 @@ def render(result: QueryResult, output_format: str) -> str:
     if output_format not in SELECT_FORMATS:
         raise QueryError(f"a SELECT result is a table: use --format {', '.join(SELECT_FORMATS)}")
     if output_format == "table":
-        return _table(result)
+        return _table(result, width)
     if output_format == "tsv":
         return _tsv(result)
     if output_format == "csv":
@@ -294,7 +295,33 @@ def render(result: QueryResult, output_format: str) -> str:
     text = serialised.decode("utf-8") if isinstance(serialised, bytes) else str(serialised)
     if output_format == "json":  # stable, readable JSON
         text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    elif output_format == "xml":  # indented like the other formats
+        text = _indented_xml(text)
     return text.rstrip("\n") + "\n"
+
+
+def _indented_xml(text: str) -> str:
+    """The XML results document indented by element; a literal's text is left as it is (a
+    value's own spaces and line breaks are part of the value)."""
+    from xml.dom import minidom
+
+    document = minidom.parseString(text.encode("utf-8"))
+    _drop_blank_text(document.documentElement)
+    return document.toprettyxml(indent="  ", encoding="utf-8").decode("utf-8")
+
+
+def _drop_blank_text(element: Any) -> None:
+    """Remove whitespace-only text between elements (never inside a literal or IRI, whose only
+    child is its text), so that re-indenting does not double it."""
+    from xml.dom import Node as DomNode
+
+    children = list(element.childNodes)
+    if any(child.nodeType == DomNode.ELEMENT_NODE for child in children):
+        for child in children:
+            if child.nodeType == DomNode.TEXT_NODE and not child.data.strip():
+                element.removeChild(child)
+            elif child.nodeType == DomNode.ELEMENT_NODE:
+                _drop_blank_text(child)
 
 
 def _csv(result: QueryResult) -> str:
@@ -316,18 +343,54 @@ def _tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(result: QueryResult) -> str:
+def _table(result: QueryResult, width: int | None) -> str:
     cells = [[_cell(v) for v in row] for row in result.rows]
-    widths = [len(c) for c in result.columns]
-    for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(result.columns, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
+    lines = plain_table(result.columns, cells, width=width)
     lines.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
+
+
+# The narrowest a column is cut to when a table must fit a terminal.
+_NARROWEST = 6
+
+
+def plain_table(
+    columns: Sequence[str], cells: Sequence[Sequence[str]], *, width: int | None = None
+) -> list[str]:
+    """A table for reading: a header, a rule, a line per row, columns two spaces apart. With a
+    ``width``, the widest columns are narrowed until the lines fit it, and a cell that no
+    longer fits is cut with "…" (a row stays one line, so it can still be searched)."""
+    natural = [len(c) for c in columns]
+    for row in cells:
+        natural = [max(w, len(c)) for w, c in zip(natural, row, strict=True)]
+    widths = natural if width is None else _fitted(natural, width - 2 * (len(columns) - 1))
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(_cut(v, w).ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    return [line(columns), "  ".join("-" * w for w in widths), *(line(row) for row in cells)]
+
+
+def _fitted(widths: list[int], budget: int) -> list[int]:
+    """Column widths that add up to at most ``budget``: every column narrower than a common
+    cap keeps its width, the wider ones are cut to the cap (never below a few characters)."""
+    if sum(widths) <= budget:
+        return widths
+    remaining, left = budget, len(widths)
+    cap = max(widths)
+    for natural in sorted(widths):
+        share = remaining // left
+        if natural > share:
+            cap = share
+            break
+        remaining -= natural
+        left -= 1
+    cap = max(cap, _NARROWEST)
+    return [min(w, cap) for w in widths]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _cell(value: Node | None) -> str:

@@ -12,6 +12,24 @@ from pathlib import Path
 from initiative_kg.errors import InitiativeKGError
 
 
+def check_output(path: Path, *, overwrite: bool, folder: bool = False) -> None:
+    """The one overwrite rule of every command that writes, applied before any work is done:
+    a path that does not exist yet is written; an existing file (or, for a folder output, an
+    existing folder) is replaced only when ``overwrite`` is given; a folder where a file is to
+    go, or a file where a folder is to go, is always refused. Anything else that exists (a
+    device such as /dev/null, a pipe) is written to as it is."""
+    path = Path(path)
+    kind = "folder" if folder else "file"
+    if path.is_dir() and not folder:
+        raise InitiativeKGError(f"{path} is a folder; -o needs a file name")
+    if path.exists() and folder and not path.is_dir():
+        raise InitiativeKGError(f"{path} is not a folder; -o needs a folder to write into")
+    if (path.is_file() or (folder and path.is_dir())) and not overwrite:
+        raise InitiativeKGError(
+            f"{path} exists; choose a new {kind} name or pass --overwrite to replace it"
+        )
+
+
 def write_atomically(path: Path, content: str | bytes) -> None:
     """Write to a temporary file beside ``path``, then rename it over ``path``."""
     path = Path(path)

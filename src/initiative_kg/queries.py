@@ -188,11 +188,20 @@ def _mask_comments(text: str) -> str:
 
 
 def _expand_iri(value: str, problem: str) -> str:
+    """A prefixed name with one of the project's prefixes, an IRI in angle brackets, or a bare
+    IRI whose scheme is followed by "//" (http://...) or is "urn". Anything else that looks
+    like a prefixed name is an unknown prefix, not an IRI: ``initiatve:x`` would otherwise be
+    taken as an IRI of the scheme "initiatve" and match nothing, without a word."""
     match = _PREFIXED.match(value)
     if match and match.group(1) in PREFIXES:
         value = PREFIXES[match.group(1)] + match.group(2)
     elif value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
+    elif match and not match.group(2).startswith("//") and match.group(1).lower() != "urn":
+        raise QueryError(
+            f"{problem}: '{match.group(1)}' is not a known prefix (known: "
+            f"{', '.join(sorted(PREFIXES))}); write another IRI in full, in angle brackets"
+        )
     if not _ABSOLUTE_IRI.match(value) or _IRI_FORBIDDEN.search(value):
         raise QueryError(problem)
     return value

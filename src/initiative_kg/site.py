@@ -32,6 +32,8 @@ from initiative_kg.validation import ValidationReport
 
 logger = logging.getLogger(__name__)
 
+SITE_NAME = "initiative-kg"
+
 STYLE = """
 body { font-family: Helvetica, Arial, sans-serif; max-width: 1100px; margin: 0 auto;
        padding: 0 1em 3em; color: #222; }
@@ -157,7 +159,7 @@ class _Site:
         self.pages[path] = (
             '<!doctype html>\n<html lang="da">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(title)} - initiative-kg</title>\n"
+            f"<title>{html.escape(_page_title(title))}</title>\n"
             f'<link rel="stylesheet" href="{_relative(path, "style.css")}">\n</head>\n<body>\n'
             f"<nav>{nav}</nav>\n<h1>{html.escape(title)}</h1>\n{body}\n"
             f"<footer><p><small>initiative-kg {html.escape(__version__)}</small></p></footer>\n"
@@ -203,7 +205,7 @@ class _Site:
             f"<table><tr><th>what</th><th>count</th></tr>{rows}</table>"
             f"<h2>Sources</h2>{self.table(sources, 'index.html')}"
         )
-        self.page("index.html", "initiative-kg", body)
+        self.page("index.html", SITE_NAME, body)
 
     def _facts(self, node: Node, here: str) -> str:
         rows = []
@@ -438,6 +440,11 @@ def ontology_documentation() -> str:
     )
     # External term IRIs stay visible as text; the site only links within itself.
     return re.sub(r'\s(?:href|src)="https?://[^"]*"', "", str(page))
+
+
+def _page_title(title: str) -> str:
+    """A page's title with the site's name after it, once (the overview is the site)."""
+    return title if title == SITE_NAME else f"{title} - {SITE_NAME}"
 
 
 def _slug(iri: str) -> str:

@@ -853,6 +853,13 @@ _GRAPH_DECLARATION = re.compile(
 )
 
 
+def declared_prefixes(path: Path) -> dict[str, str]:
+    """The prefixes a Turtle or TriG file declares ({} for other formats)."""
+    if rdf_format(path) not in {"turtle", "trig"}:
+        return {}
+    return _prefixes(_read_text(path))
+
+
 def _prefixes(text: str) -> dict[str, str]:
     return {prefix: iri for prefix, iri in _PREFIX_DECLARATION.findall(text)}
 
@@ -919,39 +926,3 @@ def _resolve(token: str, prefixes: dict[str, str]) -> str | None:
     if namespace is None:
         return None
     return namespace + _LOCAL_ESCAPE.sub(r"\1", local)
-
-
-def diff(before: KnowledgeGraph, after: KnowledgeGraph) -> list[tuple[str, list[str]]]:
-    """Statements only in ``before`` (-) or only in ``after`` (+), grouped by subject and shown
-    with labels; blank nodes are matched up first (an isomorphic pair gives no changes). The
-    ontology and vocabularies loaded beside both are left out."""
-    from rdflib.compare import graph_diff, to_isomorphic
-
-    def own(kg: KnowledgeGraph) -> Graph:
-        graph = Graph()
-        for source in kg.files:
-            if source.part == "user":
-                for name in source.graphs:
-                    graph += kg.dataset.graph(name)
-        return graph
-
-    _, only_before, only_after = graph_diff(to_isomorphic(own(before)), to_isomorphic(own(after)))
-
-    prefixed = Graph()
-    bind_prefixes(prefixed.namespace_manager)
-
-    def show(kg: KnowledgeGraph, node: Node) -> str:
-        if isinstance(node, Literal):
-            return node.n3(prefixed.namespace_manager)
-        if isinstance(node, BNode):
-            return "[]"
-        label = kg.label(node)
-        name = shorten(str(node))
-        return f"{name} ({label})" if label and label != name else name
-
-    grouped: dict[str, list[str]] = {}
-    for sign, graph, kg in (("-", only_before, before), ("+", only_after, after)):
-        for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
-            key = show(kg, s)
-            grouped.setdefault(key, []).append(f"{sign} {shorten(str(p))} {show(kg, o)}")
-    return sorted(grouped.items())

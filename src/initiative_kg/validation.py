@@ -565,7 +565,9 @@ def _relative(path: Path, base: Path) -> str:
 # ---------------------------------------------------------------------- rendering
 
 
-def render_text(report: ValidationReport) -> str:
+def render_text(report: ValidationReport, *, language: str = "en") -> str:
+    """The report for people: each result, then one line that sums it up, in ``language``
+    (en or da, as the shapes' messages)."""
     lines: list[str] = []
     for result in report.results:
         focus = result.focus + (f' ("{result.focus_label}")' if result.focus_label else "")
@@ -576,16 +578,49 @@ def render_text(report: ValidationReport) -> str:
         if result.value is not None:
             lines.append(f"    value: {result.value}")
         lines.append(f"    shape: {result.shape} ({result.component})")
-    counts = report.counts()
-    verdict = "conforms" if report.conforms else "does not conform"
     if lines:
         lines.append("")
-    lines.append(
-        f"{counts['violation']} violation(s), {counts['warning']} warning(s), "
-        f"{counts['info']} info(s) in {report.triples} triples from {report.files} files: "
-        f"{verdict} (failing on {report.fail_on.value} and above)"
-    )
+    lines.append(_summary_line(report, language))
     return "\n".join(lines) + "\n"
+
+
+# The summary line of the text report, per language: counts, size, verdict and threshold.
+_SUMMARY = {
+    "en": (
+        "{violation} violation(s), {warning} warning(s), {info} info(s) in {triples} triples "
+        "from {files} files: {verdict} (failing on {fail_on} and above)"
+    ),
+    "da": (
+        "{violation} overtrædelse(r), {warning} advarsel(er), {info} oplysning(er) i {triples} "
+        "tripler fra {files} filer: {verdict} (fejler ved {fail_on} og derover)"
+    ),
+}
+_VERDICTS = {
+    "en": ("conforms", "does not conform"),
+    "da": ("overholder formerne", "overholder ikke formerne"),
+}
+_SEVERITY_NAMES = {
+    "en": {severity: severity.value for severity in Severity},
+    "da": {
+        Severity.VIOLATION: "overtrædelse",
+        Severity.WARNING: "advarsel",
+        Severity.INFO: "oplysning",
+    },
+}
+
+
+def _summary_line(report: ValidationReport, language: str) -> str:
+    language = language if language in _SUMMARY else "en"
+    counts = report.counts()
+    return _SUMMARY[language].format(
+        violation=counts["violation"],
+        warning=counts["warning"],
+        info=counts["info"],
+        triples=report.triples,
+        files=report.files,
+        verdict=_VERDICTS[language][0 if report.conforms else 1],
+        fail_on=_SEVERITY_NAMES[language][report.fail_on],
+    )
 
 
 def render_json(report: ValidationReport) -> str:

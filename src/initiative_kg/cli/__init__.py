@@ -2,8 +2,8 @@
 
 One module per command group: ``validate``; ``ask`` (query, push, serve); ``show`` (build, site,
 export); ``network``; ``grow`` (ingest, diff). ``common`` holds what they share: the options
-that mean the same on every command, the output helpers, and the one place where exceptions
-become exit codes.
+that mean the same on every command, loading the graph, the output helpers, and the one place
+where exceptions become exit codes.
 
 Exit codes (as pySHACL documents them): 0 success / the graph conforms, 1 the graph does not
 conform (or a check failed), 2 unusable input or usage, 130 interrupted.
@@ -11,15 +11,14 @@ conform (or a check failed), 2 unusable input or usage, 130 interrupted.
 
 from __future__ import annotations
 
-import logging
-import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
 from initiative_kg import __version__
 from initiative_kg.cli import ask, grow, network, show
-from initiative_kg.cli.common import EXIT_OK, ErrorMappingGroup
+from initiative_kg.cli.common import EXIT_OK, ErrorMappingGroup, IkgCommand, Quiet, Verbose
 from initiative_kg.cli.validate import validate
 
 app = typer.Typer(
@@ -28,8 +27,10 @@ app = typer.Typer(
     help=(
         "initiative-kg: a knowledge graph of Danish social-policy initiatives, their actors, "
         "funding and intervention elements.\n\n"
-        "Exit codes: 0 success (the graph conforms), 1 the graph does not conform, "
-        "2 unusable input or usage."
+        "Every command that reads the graph takes --data PATH (your own files instead of the "
+        "shipped data), -v/-q and -h; see the README's command table.\n\n"
+        "Exit codes: 0 success (the graph conforms), 1 the graph does not conform or a check "
+        "failed, 2 unusable input or usage."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -47,11 +48,8 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    verbose: Annotated[
-        int,
-        typer.Option("--verbose", "-v", count=True, help="More log output on stderr (-vv: debug)."),
-    ] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -59,23 +57,29 @@ def _main(
         ),
     ] = False,
 ) -> None:
-    level = (
-        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    )
-    logging.basicConfig(level=level, format="ikg: %(levelname)s: %(message)s", stream=sys.stderr)
+    """The options before the command; -v and -q work after it as well."""
 
 
-# The commands, in the order `ikg --help` lists them.
-app.command()(validate)
-app.command()(ask.query)
-app.command()(ask.push)
-app.command()(show.build)
-app.command()(ask.serve)
-app.command()(show.site)
-app.command()(grow.ingest)
-app.command()(grow.diff)
-app.add_typer(network.app, name="network")
-app.command("export")(show.export_network)
+# The commands, in the order `ikg --help` lists them, each with the one line it shows there
+# (the README's command table repeats these lines; a test holds the two together).
+COMMANDS: list[tuple[str, Callable[..., Any], str]] = [
+    ("validate", validate, "Check the graph against the SHACL shapes and the quality checks."),
+    ("query", ask.query, "Ask a question: a catalogue query, your own .rq file, or stdin."),
+    ("push", ask.push, "Load the graph into a SPARQL server, never leaving it half replaced."),
+    ("serve", ask.serve, "Serve the graph as a read-only SPARQL endpoint with a query page."),
+    ("build", show.build, "Write release dumps (Turtle, N-Quads, JSON-LD, VoID, checksums)."),
+    ("site", show.site, "Build a static report site of the graph, which works offline."),
+    ("export", show.export_network, "Export a network for Gephi, Cytoscape, Graphviz, a browser."),
+    ("ingest", grow.ingest, "Turn the text of a new page into a draft for a person to review."),
+    ("diff", grow.diff, "Show the statements that differ between two graphs."),
+]
+for name, command, summary in COMMANDS:
+    app.command(name, cls=IkgCommand, short_help=summary)(command)
+app.add_typer(
+    network.app,
+    name="network",
+    short_help="Network questions: who is central, paths, communities.",
+)
 
 
 def main() -> None:
@@ -83,4 +87,4 @@ def main() -> None:
     app(prog_name="ikg")
 
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]

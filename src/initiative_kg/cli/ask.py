@@ -16,9 +16,19 @@ from initiative_kg.cli.common import (
     EXIT_OK,
     DataPaths,
     EngineName,
+    Overwrite,
     PersonalData,
+    Quiet,
+    Stated,
+    Verbose,
+    at_least_one,
+    check_output,
+    load_graph,
+    output_option,
     progress,
     status,
+    step,
+    terminal_width,
 )
 
 if TYPE_CHECKING:
@@ -47,10 +57,20 @@ def query(
     ] = None,
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", "-p", help="A parameter as name=value (repeat for several)."),
+        typer.Option(
+            "--param",
+            "-p",
+            metavar="NAME=VALUE",
+            show_default=False,
+            help="A parameter of the query, checked against its declared type. Repeat for several.",
+        ),
     ] = None,
     list_queries: Annotated[
-        bool, typer.Option("--list", help="List the catalogue: ids, titles and parameters.")
+        bool,
+        typer.Option(
+            "--list",
+            help="List the catalogue: each query's title, parameters, columns and an example call.",
+        ),
     ] = False,
     describe: Annotated[
         bool, typer.Option("--describe", help="Print the query's header and text, then exit.")
@@ -60,52 +80,59 @@ def query(
         typer.Option(
             "--format",
             "-f",
-            help="SELECT: table, csv, tsv, json, xml (W3C result formats). "
+            help="SELECT: table, csv, tsv, json, xml (the W3C result formats). "
             "CONSTRUCT/DESCRIBE: ttl, nt, jsonld. ASK prints true/false (exit 0/1).",
         ),
     ] = QueryFormat.table,
     data: DataPaths = None,
     engine: Annotated[
         EngineName,
-        typer.Option(help="Embedded engine; both give identical results."),
+        typer.Option(help="The embedded engine; both give identical results."),
     ] = EngineName.oxigraph,
-    stated: Annotated[
-        bool,
-        typer.Option(help="Keep to what the source pages state: leave out analyst coding."),
-    ] = False,
+    stated: Stated = False,
     allow_service: Annotated[
-        bool, typer.Option(help="Allow SERVICE (requests to other servers); refused by default.")
+        bool,
+        typer.Option(
+            "--allow-service",
+            help="Allow SERVICE (a request to another server); refused by default.",
+        ),
     ] = False,
     personal_data: PersonalData = True,
     endpoint: Annotated[
         str | None,
         typer.Option(
+            metavar="URL",
+            show_default=False,
             help="Ask this SPARQL endpoint (e.g. http://127.0.0.1:8890/sparql) instead of the "
-            "embedded graph; see ikg push."
+            "embedded graph; see ikg push.",
         ),
     ] = None,
     timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for the endpoint before giving up.")
+        float,
+        typer.Option(metavar="SECONDS", help="How long to wait for the endpoint (--endpoint)."),
     ] = 60.0,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the result to this file.")
-    ] = None,
+    output: Annotated[Path | None, output_option("the result")] = None,
+    overwrite: Overwrite = False,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
     """Ask the graph a question: a named query from the catalogue, your own .rq file, or stdin.
 
     Parameters are checked against the types in the query's header and bound as RDF terms,
     so a value can never change the query. Examples:
 
+    \b
       ikg query --list
       ikg query funding-by-agreement
       ikg query initiatives-active-in-year --param year=2016 --format csv
       ikg query initiatives-for-target-group -p group=tg:relatives --stated
+      ikg query my-question.rq --data my-data/
     """
     from initiative_kg import queries as catalogue_module
     from initiative_kg.engines import check_query, render
     from initiative_kg.fileio import write_atomically
-    from initiative_kg.store import KnowledgeGraph
 
+    check_output(output, overwrite=overwrite)
     if list_queries:
         typer.echo(render_catalogue(catalogue_module.catalogue()), nl=False)
         raise typer.Exit(EXIT_OK)
@@ -119,23 +146,44 @@ def query(
     text = chosen.bind(catalogue_module.parse_assignments(param or []))
     check_query(text, allow_service=allow_service or endpoint is not None)
     if endpoint is not None:
-        from initiative_kg.endpoint import RemoteEngine, SparqlClient
+        from initiative_kg.endpoint import RemoteEngine
 
-        with status(f"Asking {endpoint}"):
-            result = RemoteEngine(SparqlClient(endpoint, timeout=timeout)).execute(
-                text, stated=stated
-            )
+        with status(f"Asking {endpoint}"), step(f"asking {endpoint}"):
+            result = RemoteEngine.at(endpoint, timeout=timeout).execute(text, stated=stated)
     else:
         with status("Loading the graph"):
-            kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+            kg = load_graph(data, personal_data=personal_data)
+        with step(f"running {chosen.id} on {engine.value}"):
             result = kg.engine(engine.value).execute(text, stated=stated)
-    rendered = render(result, output_format.value)
+    width = terminal_width() if output is None else None
+    rendered = render(result, output_format.value, width=width)
     if output is not None:
         write_atomically(output, rendered)
     else:
         typer.echo(rendered, nl=False)
     if result.kind == "ASK" and not result.boolean:
         raise typer.Exit(EXIT_FAILED)
+
+
+def render_catalogue(queries: Mapping[str, CatalogueQuery]) -> str:
+    """Each catalogue query with its title, parameters, columns and a call that works."""
+    lines = []
+    for query_id, entry in queries.items():
+        params = ", ".join(
+            f"{p.name}: {p.type}" + (f" = {p.default}" if p.default is not None else "")
+            for p in entry.params
+        )
+        example = " ".join(
+            f"-p {p.name}={p.example or p.default or p.type.upper()}"
+            for p in entry.params
+            if p.required or p.example is not None
+        )
+        lines.append(f"{query_id}\n    {entry.title}")
+        if params:
+            lines.append(f"    params: {params}")
+        lines.append(f"    columns: {', '.join(entry.columns)}")
+        lines.append(f"    example: ikg query {query_id}" + (f" {example}" if example else ""))
+    return "\n".join(lines) + "\n"
 
 
 class AuthScheme(enum.StrEnum):
@@ -145,25 +193,36 @@ class AuthScheme(enum.StrEnum):
 
 def push(
     endpoint: Annotated[
-        str, typer.Option(help="The server's SPARQL query endpoint, e.g. http://host:8890/sparql.")
+        str,
+        typer.Option(
+            metavar="URL",
+            show_default=False,
+            help="The server's SPARQL query endpoint, e.g. http://127.0.0.1:8890/sparql.",
+        ),
     ],
     update_endpoint: Annotated[
         str | None,
         typer.Option(
-            help="The SPARQL Update endpoint (Virtuoso: /sparql-auth). Default: --endpoint."
+            metavar="URL",
+            show_default=False,
+            help="The SPARQL Update endpoint (Virtuoso: /sparql-auth). Default: --endpoint.",
         ),
     ] = None,
     graph: Annotated[
         str | None,
         typer.Option(
-            help="Put everything into this one graph instead of keeping the named graphs."
+            metavar="IRI",
+            show_default=False,
+            help="Put everything into this one graph instead of keeping the named graphs.",
         ),
     ] = None,
     user: Annotated[
         str | None,
         typer.Option(
+            metavar="NAME",
+            show_default=False,
             help="User name. The password comes from $IKG_PASSWORD or ~/.netrc, never "
-            "from the command line."
+            "from the command line.",
         ),
     ] = None,
     auth: Annotated[
@@ -171,16 +230,23 @@ def push(
     ] = AuthScheme.digest,
     data: DataPaths = None,
     personal_data: PersonalData = True,
-    force: Annotated[bool, typer.Option(help="Push even if the graph does not validate.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Push even if the graph does not validate.")
+    ] = False,
     batch_size: Annotated[
         int,
         typer.Option(
-            min=1,
+            metavar="N",
+            callback=at_least_one,
             help="Triples per upload request. A server that refuses a request as too large "
             "(Virtuoso 7.2 does above about 1,000) gets it in halves.",
         ),
     ] = 1000,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for each request.")] = 60.0,
+    timeout: Annotated[
+        float, typer.Option(metavar="SECONDS", help="How long to wait for each request.")
+    ] = 60.0,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
     """Load the graph into a SPARQL server (Virtuoso, Fuseki, GraphDB, Oxigraph server).
 
@@ -191,13 +257,13 @@ def push(
     """
     from initiative_kg.endpoint import Credentials, SparqlClient
     from initiative_kg.endpoint import push as run_push
-    from initiative_kg.store import KnowledgeGraph
     from initiative_kg.validation import validate as run_validation
 
     credentials = Credentials.lookup(user, update_endpoint or endpoint, auth.value)
     with status("Loading and validating the graph"):
-        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
-        report = None if force else run_validation(kg)
+        kg = load_graph(data, personal_data=personal_data)
+        with step("validating"):
+            report = None if force else run_validation(kg)
     if report is not None and not report.conforms:
         counts = report.counts()
         typer.echo(
@@ -209,7 +275,7 @@ def push(
     client = SparqlClient(
         endpoint, update_endpoint=update_endpoint, credentials=credentials, timeout=timeout
     )
-    with progress("Uploading") as advance:
+    with progress("Uploading") as advance, step("uploading"):
         summary = run_push(kg, client, graph=graph, batch_size=batch_size, progress=advance)
     typer.echo(
         f"pushed {summary.triples} triples in {summary.graphs} graph(s) "
@@ -219,48 +285,45 @@ def push(
 
 def serve(
     host: Annotated[
-        str, typer.Option(help="Address to listen on (only this machine by default).")
+        str,
+        typer.Option(
+            metavar="ADDRESS", help="The address to listen on (only this machine by default)."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(metavar="N", help="The port to listen on.")] = 8000,
     engine: Annotated[
-        EngineName, typer.Option(help="Embedded engine that answers.")
+        EngineName, typer.Option(help="The embedded engine that answers.")
     ] = EngineName.oxigraph,
     timeout: Annotated[
-        float, typer.Option(help="Seconds a query may run before it is refused (503).")
+        float,
+        typer.Option(
+            metavar="SECONDS", help="How long a query may run before it is refused (503)."
+        ),
     ] = 30.0,
     max_rows: Annotated[
-        int, typer.Option(help="Rows a result may have before it is refused (413).")
+        int,
+        typer.Option(
+            metavar="N", help="How many rows a result may have before it is refused (413)."
+        ),
     ] = 10_000,
     data: DataPaths = None,
     personal_data: PersonalData = True,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
-    """Serve the graph as a read-only SPARQL 1.1 endpoint (http://HOST:PORT/sparql) with a
-    query page in the browser (http://HOST:PORT/), which works offline.
+    """Serve the graph as a read-only SPARQL 1.1 endpoint with a query page.
 
-    GET and POST queries, results in the W3C formats by Accept header or format=; updates are
-    refused with 403. Stop it with Ctrl-C.
+    The endpoint is http://HOST:PORT/sparql, the query page (which works offline)
+    http://HOST:PORT/. GET and POST queries, results in the W3C formats by Accept header or
+    format=; updates are refused with 403. Stop it with Ctrl-C.
     """
     from initiative_kg.serve import create_app
     from initiative_kg.serve import serve as run_server
-    from initiative_kg.store import KnowledgeGraph
 
     with status("Loading the graph"):
-        kg = KnowledgeGraph.load(data or None, background="none", personal_data=personal_data)
+        kg = load_graph(data, personal_data=personal_data)
         application = create_app(kg, engine=engine.value, timeout=timeout, max_rows=max_rows)
     typer.echo(
         f"SPARQL endpoint: http://{host}:{port}/sparql  query page: http://{host}:{port}/", err=True
     )
     run_server(application, host=host, port=port)
-
-
-def render_catalogue(queries: Mapping[str, CatalogueQuery]) -> str:
-    lines = []
-    for query_id, entry in queries.items():
-        params = ", ".join(
-            f"{p.name}: {p.type}" + (f" = {p.default}" if p.default is not None else "")
-            for p in entry.params
-        )
-        lines.append(
-            f"{query_id}\n    {entry.title}" + (f"\n    params: {params}" if params else "")
-        )
-    return "\n".join(lines) + "\n"

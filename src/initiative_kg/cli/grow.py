@@ -3,44 +3,83 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from initiative_kg.cli.common import EXIT_FAILED, EXIT_OK
+from initiative_kg.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    DataPaths,
+    Overwrite,
+    Quiet,
+    Verbose,
+    check_output,
+    load_graph,
+    logger,
+    output_option,
+    step,
+)
 from initiative_kg.errors import InitiativeKGError
+
+if TYPE_CHECKING:
+    from initiative_kg.store import KnowledgeGraph
+    from initiative_kg.validation import ValidationReport
 
 
 def ingest(
-    page: Annotated[Path, typer.Argument(help="The text of an agency initiative page (UTF-8).")],
+    page: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PAGE", show_default=False, help="The text of an agency page (UTF-8)."
+        ),
+    ],
     source_url: Annotated[
-        str | None, typer.Option(help="The page's address, recorded as schema:url of the source.")
+        str | None,
+        typer.Option(
+            metavar="URL",
+            show_default=False,
+            help="The page's address, recorded as schema:url of the source.",
+        ),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the draft Turtle here (default: stdout)."),
-    ] = None,
+    output: Annotated[Path | None, output_option("the draft (Turtle)")] = None,
     check: Annotated[
-        bool, typer.Option(help="Validate the draft with the shapes and print the result.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Validate the draft beside the data it links to and print what concerns it.",
+        ),
     ] = False,
+    data: DataPaths = None,
+    overwrite: Overwrite = False,
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
     """Read a page in the agency's layout and write a draft in the project's ontology.
 
     The draft is marked as machine-extracted (an ikg:DraftGraph with the PROV activity, tool
-    version and time) and is for a person to review, complete and file. The fields it could
-    not find are listed on stderr. With --check, exit 1 when the draft has violations.
+    version and time) and is for a person to review, complete and file. Organisations and
+    target groups are matched against the graph (--data: your own). The fields it could not
+    find are listed on stderr. With --check, exit 1 when the draft has violations.
+
+    \b
+      ikg ingest page.txt --source-url https://... -o draft.ttl --check
     """
     from initiative_kg.ingest.page import ingest as run_ingest
-    from initiative_kg.store import KnowledgeGraph
 
+    check_output(output, overwrite=overwrite)
     if not page.is_file():
         raise InitiativeKGError(f"{page}: no such file")
-    known = KnowledgeGraph.load()
-    try:
-        extraction, draft_graph = run_ingest(page, known=known.union(), source_url=source_url)
-    except (ValueError, OSError) as error:
-        raise InitiativeKGError(f"{page}: {error}") from error
+    known = load_graph(data)
+    with step("reading the page"):
+        try:
+            extraction, draft_graph = run_ingest(page, known=known.union(), source_url=source_url)
+        except (ValueError, OSError) as error:
+            raise InitiativeKGError(f"{page}: {error}") from error
     from initiative_kg.serialise import turtle
 
     text = turtle(draft_graph)
@@ -52,33 +91,70 @@ def ingest(
         typer.echo(text, nl=False)
     missing = extraction.missing()
     if missing:
-        typer.echo(f"ikg ingest: left empty: {', '.join(missing)}", err=True)
+        logger.warning("left empty: %s", ", ".join(missing))
     for note in extraction.notes:
-        typer.echo(f"ikg ingest: {note}", err=True)
+        logger.warning("%s", note)
     if check:
-        import tempfile
-
+        with step("checking the draft"):
+            report = check_draft(text, output, known, extraction.source_id)
         from initiative_kg.validation import RENDERERS
-        from initiative_kg.validation import validate as run_validation
 
-        with tempfile.TemporaryDirectory() as folder:
-            draft_file = Path(folder) / f"{page.stem}.draft.ttl"
-            draft_file.write_text(text, encoding="utf-8")
-            # The draft is checked beside the shipped data it may link to, less the curated file
-            # of the same page (a page ingested again is no duplicate); only what the checks
-            # say of the draft itself is reported.
-            kg = KnowledgeGraph.load([draft_file, *beside_draft(known, extraction.source_id)],
-                                     background="none")  # fmt: skip
-            full = run_validation(kg)
-            own = tuple(r for r in full.results if r.file and Path(r.file).name == draft_file.name)
-            report = dataclasses.replace(full, results=own)
         typer.echo(RENDERERS["text"](report), err=True, nl=False)
         if not report.conforms:
             raise typer.Exit(EXIT_FAILED)
 
 
-def beside_draft(known: Any, source_id: str) -> list[Path]:
-    """The shipped data files to check a draft against (see ikg ingest --check)."""
+def check_draft(
+    text: str, output: Path | None, known: KnowledgeGraph, source_id: str
+) -> ValidationReport:
+    """Validate a draft beside the data it may link to, less the curated file of the same page
+    (a page ingested again is no duplicate), and keep what the checks say of the draft itself.
+    The results name the file the user has: the -o file, or "<stdout>" for a draft printed."""
+    import tempfile
+
+    from initiative_kg.validation import validate as run_validation
+
+    with tempfile.TemporaryDirectory() as folder:
+        draft_file = output if output is not None else Path(folder) / "draft.ttl"
+        if output is None:
+            draft_file.write_text(text, encoding="utf-8")
+        with _named_in_the_log(draft_file, "<stdout>" if output is None else str(output)):
+            kg = load_graph([draft_file, *beside_draft(known, source_id)])
+            full = run_validation(kg)
+        own = tuple(r for r in full.results if r.file and _same_file(r.file, draft_file))
+    if output is None:
+        own = tuple(dataclasses.replace(result, file="<stdout>") for result in own)
+    return dataclasses.replace(full, results=own)
+
+
+@contextmanager
+def _named_in_the_log(path: Path, name: str) -> Iterator[None]:
+    """Log lines about ``path`` (a draft's temporary copy) name it as the user knows it."""
+
+    class Rename(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.msg = record.getMessage().replace(str(path), name)
+            record.args = None
+            return True
+
+    rename = Rename()
+    handlers = logging.getLogger().handlers
+    for handler in handlers:
+        handler.addFilter(rename)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(rename)
+
+
+def _same_file(reported: str, path: Path) -> bool:
+    return Path(reported).resolve() == path.resolve()
+
+
+def beside_draft(known: KnowledgeGraph, source_id: str) -> list[Path]:
+    """The data files to check a draft against (see ikg ingest --check): the shipped data, or
+    the user's (--data)."""
     from rdflib import Literal
     from rdflib.namespace import DCTERMS, RDF
 
@@ -92,27 +168,46 @@ def beside_draft(known: Any, source_id: str) -> list[Path]:
             if described and (name, RDF.type, IKG.StatedGraph) in graph:
                 skip.add(source.path)
     return [
-        source.path for source in known.files if source.part == "data" and source.path not in skip
+        source.path
+        for source in known.files
+        if source.part in {"data", "user"} and source.path not in skip
     ]
 
 
 def diff(
-    first: Annotated[Path, typer.Argument(help="A file or folder of RDF (e.g. a draft).")],
-    second: Annotated[Path, typer.Argument(help="Another (e.g. the curated file).")],
+    first: Annotated[
+        Path,
+        typer.Argument(
+            metavar="A", show_default=False, help="A file or folder of RDF (e.g. a draft)."
+        ),
+    ],
+    second: Annotated[
+        Path,
+        typer.Argument(metavar="B", show_default=False, help="Another (e.g. the curated file)."),
+    ],
+    verbose: Verbose = 0,
+    quiet: Quiet = False,
 ) -> None:
-    """What differs between two graphs: removed (-) and added (+) statements, with labels,
-    grouped by subject. Exit 0 when the graphs are isomorphic, 1 when they differ."""
-    from initiative_kg.store import KnowledgeGraph
-    from initiative_kg.store import diff as graph_diff
+    """What differs between two graphs: the statements only in A (-) and only in B (+).
 
-    before = KnowledgeGraph.load([first], background="none")
-    after = KnowledgeGraph.load([second], background="none")
-    changes = graph_diff(before, after)
+    Each is shown under the resource it is about, with its label; a statement about a blank
+    node (a period, an amount) under the resource that holds it, with the path from there.
+    Names use the prefixes the files declare. Two drafts of the same page whose initiatives got
+    different names are lined up first. Exit 0 when the graphs are the same (blank nodes
+    matched up), 1 when they differ.
+
+    \b
+      ikg diff draft.ttl data/initiatives/004-udbrede-anvendelse-af-peers.ttl
+    """
+    from initiative_kg.compare import diff as graph_diff
+    from initiative_kg.compare import lines
+
+    before, after = load_graph([first]), load_graph([second])
+    with step("comparing"):
+        changes = graph_diff(before, after)
     if not changes:
         typer.echo("the graphs are isomorphic")
         raise typer.Exit(EXIT_OK)
-    for subject, lines in changes:
-        typer.echo(subject)
-        for line in lines:
-            typer.echo(f"  {line}")
+    for line in lines(changes):
+        typer.echo(line)
     raise typer.Exit(EXIT_FAILED)

@@ -332,7 +332,8 @@ def draft(extraction: Extraction, *, source_url: str | None = None, known: Graph
     graph_name = URIRef(f"{ID}graph/draft-{_slug(extraction.source_id)}")
     activity = URIRef(f"{ID}activity/ingest-{_slug(extraction.source_id)}")
     agent = URIRef(f"{ID}agent/initiative-kg-ingest")
-    now = Literal(datetime.now(UTC).replace(microsecond=0), datatype=XSD.dateTime)
+    # The canonical form (UTC as "Z"), which every store keeps as written.
+    now = Literal(datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
     graph.add((graph_name, RDF.type, IKG.DraftGraph))
     graph.add(
         (
