@@ -333,7 +333,9 @@ def draft(extraction: Extraction, *, source_url: str | None = None, known: Graph
     activity = URIRef(f"{ID}activity/ingest-{_slug(extraction.source_id)}")
     agent = URIRef(f"{ID}agent/initiative-kg-ingest")
     # The canonical form (UTC as "Z"), which every store keeps as written.
-    now = Literal(datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+    now = Literal(
+        datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False
+    )
     graph.add((graph_name, RDF.type, IKG.DraftGraph))
     graph.add(
         (
