@@ -71,6 +71,8 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
 
 
 def test_the_engine_only_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
+    """Guards the engine-only mode: every catalogue query answered with the number of rows
+    the project's own query path gives on the same graph (not merely "some" rows)."""
     output = tmp_path / "engine.json"
     done = subprocess.run(
         [sys.executable, str(BENCH / "run.py"), "--initiatives", "5", "--repeat", "1", "--engine-only",

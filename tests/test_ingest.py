@@ -221,6 +221,9 @@ def test_drafts_of_own_and_generated_pages_validate(
         )
         assert result.exit_code == 0, (page.name, result.stderr)
         assert "0 violation(s)" in result.stderr
+        # the draft writes its literals as the store keeps them (its time stamp with a Z), so
+        # the check runs on the default engine instead of falling back to the exact one
+        assert "would store" not in result.stderr, result.stderr
         assert (tmp_path / f"{page.stem}.ttl").stat().st_size > 500
 
 

@@ -85,6 +85,8 @@ def sha256sum_check(folder: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_checksums_verify_with_sha256sum(released: Path, tmp_path: Path) -> None:
+    """Guards SHA256SUMS as users check it (coreutils, not the project's own verifier): it
+    verifies the build, and a changed dump or an empty list does not."""
     done = sha256sum_check(released)
     assert done.returncode == 0, done.stdout + done.stderr
     dumps = [name for name in RELEASED if name != "SHA256SUMS"]
@@ -103,6 +105,8 @@ def test_checksums_verify_with_sha256sum(released: Path, tmp_path: Path) -> None
 
 
 def test_no_personal_data(tmp_path: Path, released: Path) -> None:
+    """Guards --no-personal-data: every dump of the public release (all five present, none
+    empty) leaves out the contact persons that the full release holds."""
     result = runner.invoke(app, ["build", "-o", str(tmp_path / "public"), "--no-personal-data"])
     assert result.exit_code == 0, result.stderr
     public = sorted((tmp_path / "public").iterdir())
