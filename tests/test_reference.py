@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import importlib.util
+import io
 import shutil
 import subprocess
 import sys
@@ -29,6 +32,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 
 def run_script(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The script as a user runs it, in a process of its own."""
     return subprocess.run(
         [sys.executable, str(SCRIPT), *(str(arg) for arg in args)],
         capture_output=True,
@@ -37,6 +41,23 @@ def run_script(*args: str | Path) -> subprocess.CompletedProcess[str]:
         cwd=REPO,
         check=False,
     )
+
+
+_loaded = importlib.util.spec_from_file_location("generate_reference", SCRIPT)
+assert _loaded is not None and _loaded.loader is not None
+GENERATE_REFERENCE = importlib.util.module_from_spec(_loaded)
+sys.modules["generate_reference"] = GENERATE_REFERENCE  # its dataclasses look themselves up
+_loaded.loader.exec_module(GENERATE_REFERENCE)
+
+
+def call_script(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The script's main() in this process (its exit code, stdout and stderr, as run_script
+    gives them), for the many runs below: a new interpreter with rdflib costs a second each."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = GENERATE_REFERENCE.main([str(arg) for arg in args])
+    return subprocess.CompletedProcess(["generate_reference.py", *map(str, args)], code,
+                                       out.getvalue(), err.getvalue())  # fmt: skip
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -164,15 +185,15 @@ def test_output_layout() -> None:
 
 @pytest.mark.parametrize("tampered", OUTPUTS, ids=lambda path: path.name)
 def test_check_detects_tampered_file(tmp_path: Path, tampered: Path) -> None:
-    generated = run_script("--reference", REFERENCE, "--out", tmp_path)
+    generated = call_script("--reference", REFERENCE, "--out", tmp_path)
     assert generated.returncode == 0, generated.stderr
     for relpath in OUTPUTS:
         assert (tmp_path / relpath).read_bytes() == (REPO / relpath).read_bytes()
-    assert run_script("--check", "--reference", REFERENCE, "--out", tmp_path).returncode == 0
+    assert call_script("--check", "--reference", REFERENCE, "--out", tmp_path).returncode == 0
 
     target = tmp_path / tampered
     target.write_text(target.read_text(encoding="utf-8").replace(" ;", "  ;", 1), "utf-8")
-    result = run_script("--check", "--reference", REFERENCE, "--out", tmp_path)
+    result = call_script("--check", "--reference", REFERENCE, "--out", tmp_path)
     assert result.returncode == 1
     assert str(tampered) in result.stderr
     for other in OUTPUTS:
@@ -180,16 +201,16 @@ def test_check_detects_tampered_file(tmp_path: Path, tampered: Path) -> None:
             assert other.name not in result.stderr
 
     target.unlink()
-    result = run_script("--check", "--reference", REFERENCE, "--out", tmp_path)
+    result = call_script("--check", "--reference", REFERENCE, "--out", tmp_path)
     assert result.returncode == 1
     assert str(tampered) in result.stderr
     assert not target.exists(), "--check must not write"
 
 
 def test_generation_is_idempotent(tmp_path: Path) -> None:
-    assert run_script("--reference", REFERENCE, "--out", tmp_path).returncode == 0
+    assert call_script("--reference", REFERENCE, "--out", tmp_path).returncode == 0
     first = {relpath: (tmp_path / relpath).read_bytes() for relpath in OUTPUTS}
-    assert run_script("--reference", REFERENCE, "--out", tmp_path).returncode == 0
+    assert call_script("--reference", REFERENCE, "--out", tmp_path).returncode == 0
     assert {relpath: (tmp_path / relpath).read_bytes() for relpath in OUTPUTS} == first
     leftovers = [path.name for path in tmp_path.rglob("*") if path.name.endswith(".tmp")]
     assert leftovers == []
@@ -233,7 +254,7 @@ def test_bad_csv_is_rejected(tmp_path: Path, column: str, value: str) -> None:
     line = edit_municipality(reference, "Aalborg", column, value)
     out = tmp_path / "out"
     out.mkdir()
-    result = run_script("--reference", reference, "--out", out)
+    result = call_script("--reference", reference, "--out", out)
     assert result.returncode == 2
     assert f"dk-municipalities.csv:{line}:" in result.stderr
     assert value in result.stderr
@@ -247,7 +268,7 @@ def test_missing_column_is_rejected(tmp_path: Path) -> None:
         path.read_text(encoding="utf-8").replace("wikidata", "qid", 1), encoding="utf-8"
     )
     out = tmp_path / "out"
-    result = run_script("--reference", reference, "--out", out)
+    result = call_script("--reference", reference, "--out", out)
     assert result.returncode == 2
     assert "dk-regions.csv:1:" in result.stderr
     assert "wikidata" in result.stderr
@@ -258,7 +279,7 @@ def test_missing_file_is_rejected(tmp_path: Path) -> None:
     reference = copy_reference(tmp_path)
     (reference / "dk-municipalities.csv").unlink()
     out = tmp_path / "out"
-    result = run_script("--reference", reference, "--out", out)
+    result = call_script("--reference", reference, "--out", out)
     assert result.returncode == 2
     assert "dk-municipalities.csv" in result.stderr
     assert not out.exists()
@@ -266,11 +287,11 @@ def test_missing_file_is_rejected(tmp_path: Path) -> None:
 
 def test_bad_input_leaves_existing_files_alone(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert run_script("--reference", REFERENCE, "--out", out).returncode == 0
+    assert call_script("--reference", REFERENCE, "--out", out).returncode == 0
     before = {relpath: (out / relpath).read_bytes() for relpath in OUTPUTS}
     reference = copy_reference(tmp_path)
     edit_municipality(reference, "Vejle", "region_code", "9999")
-    assert run_script("--reference", reference, "--out", out).returncode == 2
+    assert call_script("--reference", reference, "--out", out).returncode == 2
     assert {relpath: (out / relpath).read_bytes() for relpath in OUTPUTS} == before
 
 
@@ -279,7 +300,7 @@ def test_literals_are_escaped(tmp_path: Path) -> None:
     tricky = 'Aal"borg\\By'
     edit_municipality(reference, "Aalborg", "name", tricky)
     out = tmp_path / "out"
-    result = run_script("--reference", reference, "--out", out)
+    result = call_script("--reference", reference, "--out", out)
     assert result.returncode == 0, result.stderr
     graph = parse(out / MUNICIPALITIES_TTL)
     aalborg = URIRef(IKD["municipality/851"])
