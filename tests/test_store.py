@@ -358,3 +358,28 @@ def test_the_modules_import_each_other_without_a_cycle() -> None:
     assert "initiative_kg.store" not in imports["initiative_kg.engines"]
     graph = nx.DiGraph([(module, other) for module, others in imports.items() for other in others])
     assert list(nx.simple_cycles(graph)) == []
+
+
+def test_a_statement_made_in_two_files_counts_once(tmp_path: Path) -> None:
+    """SPARQL's default graph is the merge of the named graphs, a set; Oxigraph's union default
+    graph holds a statement once per graph, so the default engine hands over to rdflib's when
+    two files make the same statement (and says which), and a COUNT gives the set's answer."""
+    one = write(tmp_path, "one.ttl", "<http://example.org/a> <http://example.org/p> 1 .\n")
+    two = write(
+        tmp_path,
+        "two.ttl",
+        "<http://example.org/a> <http://example.org/p> 1 .\n"
+        "<http://example.org/b> <http://example.org/p> 2 .\n",
+    )
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://example.org/p> ?o }"
+    kg = KnowledgeGraph.load([one, two], background="bare")
+    duplicate = kg.duplicated_statement()
+    assert duplicate is not None and {duplicate.first, duplicate.second} == {one, two}
+    assert "both state" in kg.inexact_reason()
+    for engine in ("oxigraph", "rdflib"):
+        assert kg.engine(engine).execute(count).rows[0][0] == Literal(2)
+    # without the duplicate, Oxigraph answers itself
+    apart = KnowledgeGraph.load([two], background="bare")
+    assert apart.duplicated_statement() is None
+    assert apart.engine("oxigraph").name == "oxigraph"
+    assert apart.engine("oxigraph").execute(count).rows[0][0] == Literal(2)

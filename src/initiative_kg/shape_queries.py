@@ -204,6 +204,9 @@ class CompiledConstraint:
     query: str
     is_sparql: bool  # rows carry extra variables for the message template
     value_is_focus: bool  # a node shape's SPARQL constraint reports the focus node as its value
+    # The query counts or sums statements: Oxigraph's union default graph holds a statement once
+    # per graph that states it, so such a query is only exact where no statement is made twice.
+    aggregates: bool
     # The position (in the compiled list) of the sh:node constraint whose failing value nodes are
     # this constraint's focus nodes: its results are that constraint's sh:detail, never results of
     # their own (SHACL 3.6.2).
@@ -220,17 +223,18 @@ class CompiledConstraint:
             value = row.get("value")
             if value is None and self.value_is_focus:
                 value = focus
-            extra = {k: v for k, v in row.items() if k not in {"this", "path", "value"}}
-            # A SPARQL constraint's rows are solutions, and two solutions that differ only in a
-            # variable the result does not show are one result, as in pySHACL.
-            key = (focus, path, value, tuple(sorted(extra.items())) if not self.is_sparql else ())
+            messages = self.messages
+            if self.is_sparql:
+                extra = {k: v for k, v in row.items() if k not in {"this", "path", "value"}}
+                bound = {**extra, "this": focus, "path": path, "value": value}
+                messages = tuple(_fill_template(m, bound) for m in messages)
+            # A SPARQL constraint's rows are solutions (a multiset): those that give the same
+            # result, messages included, are one result, as in pySHACL; those whose messages
+            # differ (a grant with two amounts) are two.
+            key = (focus, path, value, messages)
             if key in seen:
                 continue
             seen.add(key)
-            messages = self.messages
-            if self.is_sparql:
-                bound = {**extra, "this": focus, "path": path, "value": value}
-                messages = tuple(_fill_template(m, bound) for m in messages)
             yield RawResult(
                 severity=self.severity,
                 source_shape=self.source_shape,
@@ -733,6 +737,7 @@ class _Context:
         *,
         group: str = "",
         is_sparql: bool = False,
+        aggregates: bool = False,
         messages: tuple[Literal, ...] | None = None,
     ) -> int:
         query = f"{self.compiler.prologue}SELECT {projection} WHERE {{ {where} }} {group}".strip()
@@ -748,6 +753,7 @@ class _Context:
                 query=query,
                 is_sparql=is_sparql,
                 value_is_focus=is_sparql and self.path_node is None,
+                aggregates=aggregates,
                 detail_of=self.detail_of,
             )
         )
@@ -869,6 +875,7 @@ class _Context:
             _with_focus(text, self.focus),
             "*",
             is_sparql=True,
+            aggregates=query.aggregates,
             messages=messages,
         )
 
@@ -928,6 +935,7 @@ def _datatype_ok(datatype: Node, var: str) -> str:
 @dataclass(frozen=True)
 class PrebindingCheck:
     projects_this: bool
+    aggregates: bool  # the query counts or sums (so a statement made twice would count twice)
 
 
 @cache
@@ -951,8 +959,9 @@ def check_prebinding(text: str, *, target: bool) -> PrebindingCheck:
     if algebra.name != "SelectQuery":
         raise UnsupportedShape("a SHACL-SPARQL query that is not a SELECT")
     projects_this = Variable("this") in (algebra.get("PV") or [])
+    aggregates = any(getattr(part, "name", None) == "AggregateJoin" for part in _walk(algebra))
     if target:
-        return PrebindingCheck(projects_this)
+        return PrebindingCheck(projects_this, aggregates)
     for keyword in ("MINUS", "SERVICE", "VALUES"):
         if re.search(rf"(?<![\w:]){keyword}\b", code, flags=re.IGNORECASE):
             raise RefusedShape(f"{keyword} in a SHACL-SPARQL constraint")
@@ -964,7 +973,7 @@ def check_prebinding(text: str, *, target: bool) -> PrebindingCheck:
     # Analyse the query as it will run: with the focus nodes joined in first.
     placed = _algebra(_with_focus(text, f"?this <{_FOCUS}> ?_focus_marker .")[1:-1])
     _require_safe_spine(placed.p, binds_this=True)
-    return PrebindingCheck(projects_this)
+    return PrebindingCheck(projects_this, aggregates)
 
 
 _FOCUS = "urn:initiative-kg:focus"

@@ -120,6 +120,8 @@ class KnowledgeGraph:
         self.files: tuple[SourceFile, ...] = tuple(files)
         self._locator = locator
         self._written = written or WrittenLiterals()
+        self._duplicate_asked = False
+        self._duplicate: DuplicatedStatement | None = None
         self._dataset: Dataset | None = None
         self._union: Graph | None = None
         self._engines: dict[str, Engine] = {}
@@ -132,6 +134,39 @@ class KnowledgeGraph:
         form, the engines that read the store would answer about literals the data does not
         have, so the default engines hand over to rdflib's (see :meth:`engine`)."""
         return self._written.complete
+
+    def duplicated_statement(self) -> DuplicatedStatement | None:
+        """A statement made in two named graphs (two files), or None.
+
+        SPARQL's default graph is the merge of the named graphs, a set, but Oxigraph's union
+        default graph holds a statement once per graph that states it, so a COUNT or SUM over it
+        would count the statement twice: with such a statement the default engines hand over
+        (asked once, on first use, and remembered)."""
+        if not self._duplicate_asked:
+            self._duplicate_asked = True
+            rows = cast(
+                "pyoxigraph.QuerySolutions",
+                self.store.query(
+                    "SELECT ?s ?p ?o ?a ?b WHERE { GRAPH ?a { ?s ?p ?o } GRAPH ?b { ?s ?p ?o } "
+                    "FILTER (?a != ?b) } LIMIT 1"
+                ),
+            )
+            row = next(iter(rows), None)
+            if row is not None:
+                terms = [cast(Node, to_rdflib(row[i])) for i in range(5)]
+                files = [self._locator.files_of([g]) or [Path(str(g))] for g in terms[3:]]
+                subject, predicate, value = terms[:3]
+                self._duplicate = DuplicatedStatement(
+                    subject, predicate, value, files[0][0], files[1][0]
+                )
+        return self._duplicate
+
+    @property
+    def numbers_in_range(self) -> bool:
+        """Whether every number is one Oxigraph (and engines built on its number types, such
+        as pyshacl-turbo) can compute with: no decimal beyond about 1.7E20, no integer beyond
+        64 bits."""
+        return not self._written.uncomputable_graphs
 
     def rewritten_literals(self) -> list[RewrittenLiteral]:
         """Each literal the store holds in another form than its file wrote it (one example per
@@ -395,13 +430,20 @@ class KnowledgeGraph:
         text = prepare(query, params, allow_service=allow_service)
         return self.engine(engine or DEFAULT_ENGINE).execute(text, stated=stated)
 
-    def engine(self, name: str) -> Engine:
+    def engine(self, name: str, *, hand_over: bool = True) -> Engine:
         """The named embedded engine over this graph (built once, then reused). Oxigraph is
-        handed over to rdflib's engine when the store does not hold every literal as written
-        (:attr:`exact`), with a warning that names a rewritten literal and its file."""
+        handed over to rdflib's engine, with a warning that says why, when it could answer a
+        query differently from the data as written: the store does not hold every literal as
+        written (:attr:`exact`), or a statement is made in two files
+        (:meth:`duplicated_statement`). ``hand_over=False`` is for callers that run queries
+        known to be immune (the compiled validation, whose queries use DISTINCT)."""
         from initiative_kg.engines import make_engine
 
-        if name == "oxigraph" and not self.exact:
+        if (
+            name == "oxigraph"
+            and hand_over
+            and (not self.exact or self.duplicated_statement() is not None)
+        ):
             if "rdflib" not in self._engines:
                 logger.warning("%s", self.inexact_reason())
             name = "rdflib"
@@ -411,6 +453,15 @@ class KnowledgeGraph:
 
     def inexact_reason(self) -> str:
         """Why the default engines are not used on this graph, for people."""
+        if self.exact:
+            duplicate = self.duplicated_statement()
+            if duplicate is None:
+                return "the default engines run on this graph"
+            return (
+                f"{duplicate.first} and {duplicate.second} both state {duplicate.statement}; "
+                "Oxigraph would count such a statement once per file, so rdflib's engines "
+                "answer instead (state each fact in one file to use the faster default engines)"
+            )
         examples = self.rewritten_literals()
         first = examples[0]
         what = (
@@ -659,6 +710,22 @@ def _rewritten_literals(
 
 def _index(node: Any) -> int:
     return int(node.value.rpartition(":")[2])
+
+
+@dataclass(frozen=True)
+class DuplicatedStatement:
+    """A statement that two files (two named graphs) both make."""
+
+    subject: Node
+    predicate: Node
+    value: Node
+    first: Path
+    second: Path
+
+    @property
+    def statement(self) -> str:
+        return " ".join(shorten(str(t)) if isinstance(t, URIRef) else t.n3() for t in
+                        (self.subject, self.predicate, self.value))  # fmt: skip
 
 
 @dataclass(frozen=True)

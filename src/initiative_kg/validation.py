@@ -13,10 +13,11 @@ import logging
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 from typing import Literal as Choice
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -204,15 +205,16 @@ def validate(
         raise ValidationError(f"the SHACL engine must refuse these shapes: {reasons}")
     quality_checks = list(checks().values()) if project_shapes else []
     check_queries = [check.text for check in quality_checks]
-    if engine == "oxigraph" and not kg.exact:
-        # The store rewrote literals the shapes may look at (a datatype, a lexical form): the
-        # compiled queries would judge the rewritten data. pySHACL reads the data as written.
-        logger.warning("%s", kg.inexact_reason())
-        engine = "rdflib"
     if engine == "rdflib":
         raw = _pyshacl_results(kg.union(), shapes_graph)
-        engine_of_checks = kg.engine("rdflib")
-        check_answers = [list(engine_of_checks.execute(text)) for text in check_queries]
+        check_answers = [_distinct(kg.engine("rdflib").execute(text)) for text in check_queries]
+    elif not kg.exact:
+        # The store rewrote literals the shapes may look at (a datatype, a lexical form): the
+        # compiled queries would judge data the files do not hold. The hand-over engine reads
+        # the data as written (the view), and so does rdflib's engine for the checks.
+        logger.warning("%s", kg.inexact_reason())
+        raw = _handover_results(kg.union(), shapes_graph, kg.numbers_in_range)
+        check_answers = [_distinct(kg.engine("rdflib").execute(text)) for text in check_queries]
     else:
         raw, check_answers = _compiled_results(kg, shapes_graph, compiled, check_queries, progress)
     base = relative_to or Path.cwd()
@@ -242,12 +244,32 @@ def _order(result: ValidationResult) -> tuple[object, ...]:
     )
 
 
-def _pyshacl_results(data: Graph, shapes: Graph) -> list[RawResult]:
-    """pySHACL over ``data``: the reference engine, one focus node at a time."""
-    import pyshacl  # imported here: it takes a second, and most commands never validate
+def _handover_results(data: Graph, shapes: Graph, numbers_in_range: bool = True) -> list[RawResult]:
+    """The shapes the compiled engine does not run, checked by pyshacl-turbo: a SHACL engine in
+    Rust with pySHACL's interface and results, which scores at least as well as pySHACL on the
+    W3C test suite and the project's conformance cases and runs tens of times faster
+    (bench/RESULTS.md). pySHACL instead where it is not installed (no wheel for the platform),
+    and where the data holds numbers beyond Oxigraph's range: pyshacl-turbo computes with
+    Oxigraph's number types, and reports a decimal of 1E21 as ill-typed."""
+    if not numbers_in_range:
+        logger.info("numbers beyond Oxigraph's range: pySHACL checks the handed-over shapes")
+        return _pyshacl_results(data, shapes)
+    try:
+        import pyshacl_turbo
+    except ImportError:
+        logger.info("pyshacl-turbo is not installed; pySHACL checks the handed-over shapes")
+        return _pyshacl_results(data, shapes)
+    return _pyshacl_results(data, shapes, engine=pyshacl_turbo)
+
+
+def _pyshacl_results(data: Graph, shapes: Graph, *, engine: Any = None) -> list[RawResult]:
+    """pySHACL (or an engine with its interface) over ``data``, one focus node at a time."""
+    if engine is None:
+        # imported here: it takes a second, and most commands never validate
+        import pyshacl as engine
 
     try:
-        _, results_graph, results_text = pyshacl.validate(
+        _, results_graph, results_text = engine.validate(
             data,
             shacl_graph=shapes,
             inference="none",
@@ -305,7 +327,10 @@ def _compiled_results(
     restricted to those shapes. Returns the shapes' results and each check's rows."""
     from concurrent.futures import ThreadPoolExecutor
 
-    engine = kg.engine("oxigraph")
+    # The compiled queries are Oxigraph's own (casts, REGEX, GROUP BY expressions) and are
+    # immune to a statement made in two files (DISTINCT, and the hand-over below for those that
+    # count or sum): they run on Oxigraph whatever kg.engine() would hand over.
+    engine = kg.engine("oxigraph", hand_over=False)
     queries = [constraint.query for constraint in compiled.constraints] + list(check_queries)
     total = len(queries)
 
@@ -329,12 +354,16 @@ def _compiled_results(
     for text, check_rows in zip(check_queries, answers[len(compiled.constraints) :], strict=True):
         if isinstance(check_rows, Exception):
             raise ValidationError(f"a quality check failed: {check_rows}\n{text}")
-        check_answers.append(check_rows)
+        check_answers.append(_distinct(check_rows))
 
     handed_over = dict(compiled.unsupported)
     for constraint, rows in zip(compiled.constraints, shape_answers, strict=True):
         if isinstance(rows, Exception):
             handed_over.setdefault(constraint.node_shape, f"the engine could not run it: {rows}")
+    if any(c.aggregates for c in compiled.constraints) and kg.duplicated_statement():
+        for constraint in compiled.constraints:
+            if constraint.aggregates:
+                handed_over.setdefault(constraint.node_shape, kg.inexact_reason())
     per_constraint: list[list[RawResult]] = [
         []
         if isinstance(rows, Exception) or constraint.node_shape in handed_over
@@ -350,9 +379,15 @@ def _compiled_results(
     ]
     if handed_over:
         for shape, reason in handed_over.items():
-            logger.info("shape %s is checked by pySHACL: %s", _show(shape), reason)
-        found += _pyshacl_results(kg.union(), _only_targets_of(shapes, set(handed_over)))
+            logger.info("shape %s is handed over: %s", _show(shape), reason)
+        found += _handover_results(kg.union(), _only_targets_of(shapes, set(handed_over)))
     return found, check_answers
+
+
+def _distinct(rows: Iterable[dict[str, Node | None]]) -> list[dict[str, Node | None]]:
+    """A check's rows, each once: a row is a problem, and the same row twice is one problem (a
+    statement made in two files appears twice in Oxigraph's union default graph)."""
+    return list({tuple(row.items()): row for row in rows}.values())
 
 
 def _attach_details(
