@@ -81,21 +81,8 @@ REFERENCE_DISAGREEMENTS: dict[str, str] = dict.fromkeys(
 
 # Findings on the project's engines, for the engines to fix: (engine, case) -> why. Each still
 # runs, as a strict expected failure: an engine that starts to pass makes its entry fail.
-DUPLICATES_MERGED = (
-    "identical results are merged into one; SHACL gives one result per failing pair "
-    "(sh:lessThan) or per language used twice (sh:uniqueLang)"
-)
 AS_PYSHACL = "the engine gives pySHACL's answer (tests/conformance/README.md)"
-HANDED_TO_PYSHACL = (
-    "the default engine hands this shape to pySHACL, which gets it wrong "
-    "(tests/conformance/README.md)"
-)
-BOTH = ("oxigraph", "rdflib")
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("oxigraph", "core/value-type/datatype-ill-formed-decimal"): (
-        'the data holds "1.50"^^xsd:decimal, which Oxigraph would store as 1.5, so the run goes '
-        "to pySHACL, which takes 1e3 (exponent notation) for a well-formed xsd:decimal"
-    ),
     **{
         ("rdflib", case): AS_PYSHACL
         for case in (
@@ -108,12 +95,6 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
             "core/string/min-length-zero-blank-node",
             "core/targets/owl-class-is-not-an-implicit-target",
             "sparql/pre-binding/this-in-one-union-branch",
-        )
-    },
-    **{
-        (engine, case): AS_PYSHACL if engine == "rdflib" else HANDED_TO_PYSHACL
-        for engine in BOTH
-        for case in (
             "core/logical/or-with-empty-list",
             "sparql/components/ask-validator-on-property-shape",
             "sparql/components/optional-parameter",
@@ -122,37 +103,19 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
             "sparql/components/validator-message",
             "sparql/constraints/failure-variable",
             "sparql/pre-binding/this-in-union-branch-without-pattern",
+            "core/value-type/datatype-rdfs-literal",
+            "core/string/unique-lang-one-is-not-true",
         )
     },
-    ("oxigraph", "core/property-pair/less-than"): DUPLICATES_MERGED,
-    ("oxigraph", "core/property-pair/less-than-or-equals"): DUPLICATES_MERGED,
-    ("oxigraph", "core/string/unique-lang"): DUPLICATES_MERGED,
-    ("oxigraph", "core/shapes/nested-property-shape-reached-twice"): DUPLICATES_MERGED,
-    ("oxigraph", "sparql/components/component-declared-through-subclass"): (
-        "a component typed with a subclass of sh:ConstraintComponent is not recognised: its "
-        "constraint is skipped and the engine says the data conforms"
+    ("oxigraph", "core/string/unique-lang-one-is-not-true"): (
+        'the case\'s own file holds "1"^^xsd:boolean, which Oxigraph would store as true, so the '
+        'whole run goes to pyshacl-turbo, which (like pySHACL) reads sh:uniqueLang "1" as true: '
+        "a result too many, never a wrong conforms"
     ),
     ("rdflib", "sparql/constraints/prefixes-through-owl-imports"): (
         "pySHACL on the project's data graph does not find prefixes declared on a node reached "
         "by owl:imports (it does when the data graph is the shapes file): the run fails"
     ),
-    ("oxigraph", "core/property-pair/equals-node-shape"): (
-        "sh:equals on a node shape is not checked: the engine says the data conforms"
-    ),
-    **{
-        (engine, "core/value-type/datatype-rdfs-literal"): (
-            "sh:datatype rdfs:Literal is taken as 'any literal', as pySHACL does; SHACL compares "
-            "the literal's datatype IRI, so the engine says the data conforms"
-        )
-        for engine in BOTH
-    },
-    **{
-        (engine, "core/string/unique-lang-one-is-not-true"): (
-            'sh:uniqueLang "1"^^xsd:boolean is read as true; only the literal true declares '
-            "the constraint (the W3C suite's core/property/uniqueLang-002)"
-        )
-        for engine in BOTH
-    },
 }
 
 
@@ -251,12 +214,7 @@ def cli_runs() -> list[object]:
 
 # Cases where the command's W3C report differs from validate()'s results on the default engine
 # (beyond the gaps of that engine, which apply here too): case -> why.
-CLI_GAPS: dict[str, str] = {
-    "core/value-type/datatype-unknown-datatype": (
-        'the Turtle report writes ns1:a, ns1:p and "red"^^ns1:shade but never declares the '
-        "prefix ns1: the report does not parse"
-    ),
-}
+CLI_GAPS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("path", cli_runs())

@@ -117,8 +117,7 @@ PROPERTY_CONSTRAINTS = [
 # Constraints on the focus node itself that only node shapes have here.
 NODE_CONSTRAINTS = [
     "sh:hasValue ex:n0",
-    # "sh:equals ex:p" belongs here: it is left out while EQUALS_ON_A_NODE_SHAPE below fails
-    # (when that example starts to pass, Hypothesis says so; then put it back).
+    "sh:equals ex:p",
     "sh:disjoint ex:q",
     "sh:closed true ; sh:ignoredProperties ( rdf:type )",
 ]
@@ -211,8 +210,7 @@ def compare(drawn: Drawn) -> list[str]:
         return differences(reference, fast)
 
 
-# Counterexamples found by longer runs of this test, kept as explicit examples: those marked xfail
-# must fail until the default engine is fixed (Hypothesis raises if one of them passes).
+# Counterexamples found by longer runs of this test (since fixed), kept as explicit examples.
 EQUALS_ON_A_NODE_SHAPE = Drawn(
     triples=("ex:n0 a ex:C",),
     target="sh:targetNode ex:n1",
@@ -234,10 +232,7 @@ A_WELL_FORMED_INT = Drawn(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-@example(EQUALS_ON_A_NODE_SHAPE).xfail(
-    raises=AssertionError,
-    reason="sh:equals on a node shape: the result has no sh:value (SHACL: the focus node)",
-)
+@example(EQUALS_ON_A_NODE_SHAPE)
 @example(A_WELL_FORMED_INT)
 @given(cases)
 def test_the_default_engine_gives_pyshacls_report_on_generated_shapes_and_data(

@@ -36,7 +36,9 @@ class ExactTurtleSerializer(TurtleSerializer):
         if isinstance(node, Literal) and node.datatype not in (None, XSD.string):
             return node._literal_n3(
                 use_plain=False,
-                qname_callback=lambda datatype: self.get_pname(datatype, True),
+                # a prefix the document declares, else the full IRI (a prefix made up here
+                # would come after the declarations have been written)
+                qname_callback=lambda datatype: self.get_pname(datatype, False),
             )
         return super().label(node, position)
 

@@ -46,6 +46,7 @@ TARGET_PREDICATES = (
 _TYPE = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 
 # Datatypes whose every literal is well-formed (or that every literal matches).
+# (rdfs:Literal is a datatype no literal has: SHACL compares the literal's datatype IRI.)
 _ALWAYS_WELL_FORMED = frozenset({XSD.string, RDF.langString, RDFS.Literal})
 
 _NODE_KINDS = {
@@ -216,6 +217,9 @@ class CompiledConstraint:
         """The SHACL results of the query's rows."""
         seen: set[tuple[object, ...]] = set()
         for row in rows:
+            failure = row.get("failure")
+            if self.is_sparql and isinstance(failure, Literal) and failure.toPython() is True:
+                raise RefusedShape(f"the SPARQL query of {self.source_shape} reports a failure")
             focus = row["this"]
             if focus is None:
                 continue
@@ -223,15 +227,24 @@ class CompiledConstraint:
             value = row.get("value")
             if value is None and self.value_is_focus:
                 value = focus
+            extra = {k: v for k, v in row.items() if k not in {"this", "path", "value"}}
             messages = self.messages
             if self.is_sparql:
-                extra = {k: v for k, v in row.items() if k not in {"this", "path", "value"}}
                 bound = {**extra, "this": focus, "path": path, "value": value}
                 messages = tuple(_fill_template(m, bound) for m in messages)
             # A SPARQL constraint's rows are solutions (a multiset): those that give the same
             # result, messages included, are one result, as in pySHACL; those whose messages
-            # differ (a grant with two amounts) are two.
-            key = (focus, path, value, messages)
+            # differ (a grant with two amounts) are two. A compiled constraint's extra
+            # variables tell apart results SHACL counts apart: the other value of a failing
+            # sh:lessThan pair, the language of sh:uniqueLang, the focus node through which a
+            # nested shape reached its own.
+            key = (
+                focus,
+                path,
+                value,
+                messages,
+                () if self.is_sparql else tuple(sorted(extra.items())),
+            )
             if key in seen:
                 continue
             seen.add(key)
@@ -360,15 +373,33 @@ def _integer(node: Node, what: str) -> int:
     raise UnsupportedShape(f"{what} {node} is not an integer")
 
 
-def _custom_parameters(shapes: Graph) -> frozenset[Node]:
-    """The parameters of the SPARQL-based constraint components the shapes graph declares: a
-    shape that uses one is checked by pySHACL."""
-    return frozenset(
-        path
-        for component in shapes.subjects(RDF.type, SH.ConstraintComponent)
-        for parameter in shapes.objects(component, SH.parameter)
-        for path in shapes.objects(parameter, SH.path)
-    )
+@dataclass(frozen=True)
+class _Parameter:
+    path: URIRef
+    name: str  # the variable it pre-binds: the local name of its path (SHACL 6.2.1)
+    optional: bool
+
+
+def _components(shapes: Graph) -> dict[Node, tuple[_Parameter, ...]]:
+    """The SPARQL-based constraint components the shapes graph declares (SHACL instances of
+    sh:ConstraintComponent), each with its parameters."""
+    kinds = {
+        SH.ConstraintComponent,
+        *shapes.transitive_subjects(RDFS.subClassOf, SH.ConstraintComponent),
+    }
+    found: dict[Node, tuple[_Parameter, ...]] = {}
+    for kind in kinds:
+        for component in shapes.subjects(RDF.type, kind):
+            parameters = []
+            for parameter in shapes.objects(component, SH.parameter):
+                path = _one(shapes, parameter, SH.path)
+                if not isinstance(path, URIRef):
+                    raise UnsupportedShape(f"a parameter of {component} without an IRI path")
+                local = re.split(r"[/#]", str(path))[-1]
+                optional = any(_is_true(v) for v in shapes.objects(parameter, SH.optional))
+                parameters.append(_Parameter(path, local, optional))
+            found[component] = tuple(parameters)
+    return found
 
 
 class _ShapeCompiler:
@@ -380,7 +411,8 @@ class _ShapeCompiler:
         self.prologue = prologue
         self.implicit = implicit
         self.counter = itertools.count()
-        self.custom = _custom_parameters(shapes)
+        self.components = _components(shapes)
+        self.custom = frozenset(p.path for ps in self.components.values() for p in ps)
         self.found: list[CompiledConstraint] = []
         self.offset = 0
 
@@ -432,7 +464,7 @@ class _ShapeCompiler:
         """The constraints of the targeted shape; ``offset`` is where they start in the list
         of all compiled constraints (for the sh:detail links)."""
         self.offset = offset
-        self.shape_constraints(self.shape, self.target(), depth=0, detail_of=None)
+        self.shape_constraints(self.shape, _Focus(self.target()), depth=0, detail_of=None)
         return self.found
 
     def add(self, constraint: CompiledConstraint) -> int:
@@ -441,8 +473,6 @@ class _ShapeCompiler:
 
     def check_vocabulary(self, shape: Node) -> None:
         for predicate in set(self.shapes.predicates(shape, None)):
-            if predicate in self.custom:
-                raise UnsupportedShape(f"the custom constraint component parameter {predicate}")
             if str(predicate).startswith(str(SH)) and predicate not in _UNDERSTOOD:
                 raise UnsupportedShape(f"{predicate} is not compiled")
 
@@ -453,7 +483,7 @@ class _ShapeCompiler:
                 raise UnsupportedShape(f"{predicate} on a SPARQL constraint")
 
     def shape_constraints(
-        self, shape: Node, focus: str, *, depth: int, detail_of: int | None
+        self, shape: Node, focus: _Focus, *, depth: int, detail_of: int | None
     ) -> None:
         """Every constraint of ``shape`` for the focus nodes that ``focus`` binds to ?this."""
         if depth > _MAX_DEPTH:
@@ -492,9 +522,13 @@ class _ShapeCompiler:
         for constraint in _objects(self.shapes, shape, SH.sparql):
             if not _deactivated(self.shapes, constraint):
                 context.sparql(constraint)
+        for custom, parameters in self.components.items():
+            context.component(custom, parameters)
         # A property shape inside this shape: for a node shape its focus nodes are this shape's,
         # for a property shape they are this shape's value nodes.
-        inner_focus = focus if path_node is None else _focus_of_values(values)
+        inner_focus = (
+            focus if path_node is None else _focus_of_values(values, focus, self.fresh("via"))
+        )
         for property_shape in _objects(self.shapes, shape, SH.property):
             if _one(self.shapes, property_shape, SH.path) is None:
                 raise UnsupportedShape("sh:property names a shape without sh:path")
@@ -507,7 +541,8 @@ class _ShapeCompiler:
     ) -> None:
         """The results of the referenced shape on each value node that fails sh:node, as the
         sh:detail of that result."""
-        focus = _focus_of_values(f"{context.values} FILTER (!({condition}))")
+        failing = f"{context.values} FILTER (!({condition}))"
+        focus = _focus_of_values(failing, context.focus_nodes, None)
         self.shape_constraints(referenced, focus, depth=depth + 1, detail_of=index)
 
     def path(self, node: Node) -> str:
@@ -618,7 +653,7 @@ class _ShapeCompiler:
         if _deactivated(self.shapes, shape):
             return "true"
         self.check_vocabulary(shape)
-        for predicate in (SH.sparql, SH.qualifiedValueShape, SH.closed):
+        for predicate in (SH.sparql, SH.qualifiedValueShape, SH.closed, *self.custom):
             if _objects(self.shapes, shape, predicate):
                 raise UnsupportedShape(f"{predicate} inside a shape used as a condition")
         tests: list[str] = []
@@ -686,14 +721,27 @@ class _ShapeCompiler:
         return _replace_variable(text, "currentShape", _term(shape))
 
 
-def _focus_of_values(values: str) -> str:
-    """A pattern that binds ?this to each distinct value node that ``values`` binds to ?value
-    (the focus nodes of a shape applied to those value nodes). The inner SELECT hides the outer
-    ?this, so that it can be bound again."""
-    return (
-        f"{{ SELECT DISTINCT ?this WHERE {{ {{ SELECT ?value WHERE {{ {values} }} }} "
-        f"BIND (?value AS ?this) }} }}"
+@dataclass(frozen=True)
+class _Focus:
+    """A group pattern that binds ?this to each focus node of a shape, and the variables that
+    tell apart the focus nodes through which a nested shape reached it: SHACL validates a value
+    node against a nested property shape once for each focus node it is a value of."""
+
+    pattern: str
+    via: tuple[str, ...] = ()
+
+
+def _focus_of_values(values: str, focus: _Focus, new_via: str | None) -> _Focus:
+    """The focus nodes of a shape applied to the value nodes that ``values`` binds to ?value;
+    ``new_via`` names the variable that keeps the outer focus node (None: each value once). The
+    inner SELECT hides the outer ?this, so that it can be bound again."""
+    via = (*focus.via, new_via) if new_via else focus.via
+    inner = " ".join((*focus.via, f"(?this AS {new_via})" if new_via else ""))
+    pattern = (
+        f"{{ SELECT DISTINCT ?this {' '.join(via)} WHERE {{ "
+        f"{{ SELECT ?value {inner} WHERE {{ {values} }} }} BIND (?value AS ?this) }} }}"
     )
+    return _Focus(pattern, via)
 
 
 class _Context:
@@ -703,24 +751,31 @@ class _Context:
         self,
         compiler: _ShapeCompiler,
         shape: Node,
-        focus: str,
+        focus: _Focus,
         path: Node | None,
         detail_of: int | None,
     ) -> None:
         self.compiler = compiler
         self.shapes = compiler.shapes
         self.shape = shape
-        self.focus = focus
+        self.focus_nodes = focus
+        self.focus = focus.pattern
         self.path_node = path
         self.path = compiler.path(path) if path is not None else None
         # Every focus node with each of its value nodes as ?value.
-        self.values = f"{focus} {self.value_of_this('?value')}"
+        self.values = f"{self.focus} {self.value_of_this('?value')}"
         self.detail_of = detail_of
         severity = _one(self.shapes, shape, SH.severity)
         self.severity: Node = severity if severity is not None else SH.Violation
         self.messages = tuple(
             m for m in _objects(self.shapes, shape, SH.message) if isinstance(m, Literal)
         )
+
+    def is_value_of_this(self, var: str) -> str:
+        """A pattern that holds when the bound ``var`` is a value node of ?this."""
+        if self.path is None:
+            return f"FILTER (sameTerm({var}, ?this))"
+        return f"?this {self.path} {var} ."
 
     def value_of_this(self, var: str) -> str:
         """A pattern that binds ``var`` to each value node of ?this: the values on the path
@@ -739,7 +794,12 @@ class _Context:
         is_sparql: bool = False,
         aggregates: bool = False,
         messages: tuple[Literal, ...] | None = None,
+        value_is_focus: bool | None = None,
     ) -> int:
+        via = " ".join(self.focus_nodes.via)
+        if via and projection != "*":
+            projection = f"{projection} {via}"
+            group = group.replace("GROUP BY ?this", f"GROUP BY ?this {via}", 1)
         query = f"{self.compiler.prologue}SELECT {projection} WHERE {{ {where} }} {group}".strip()
         return self.compiler.add(
             CompiledConstraint(
@@ -752,7 +812,11 @@ class _Context:
                 path=self.path_node,
                 query=query,
                 is_sparql=is_sparql,
-                value_is_focus=is_sparql and self.path_node is None,
+                value_is_focus=(
+                    is_sparql and self.path_node is None
+                    if value_is_focus is None
+                    else value_is_focus
+                ),
                 aggregates=aggregates,
                 detail_of=self.detail_of,
             )
@@ -801,10 +865,14 @@ class _Context:
         if not any(_is_true(u) for u in _objects(self.shapes, self.shape, SH.uniqueLang)):
             return
         a, b = self.compiler.fresh(), self.compiler.fresh()
-        where = f"{self.focus} {_same_language('?this', str(self.path), a, b)}"
-        # One result per focus node and language (SHACL 4.4.4), with no value.
-        group = f"GROUP BY ?this (LCASE(LANG({a})))"
-        self.make(SH.UniqueLangConstraintComponent, where, "?this", group=group)
+        language = self.compiler.fresh("lang")
+        where = (
+            f"{self.focus} {_same_language('?this', str(self.path), a, b)}"
+            f" BIND (LCASE(LANG({a})) AS {language})"
+        )
+        # One result per focus node and language used twice (SHACL 4.4.4), with no value.
+        group = f"GROUP BY ?this {language}"
+        self.make(SH.UniqueLangConstraintComponent, where, f"?this {language}", group=group)
 
     def pairs(self) -> None:
         for predicate, component in _PAIR_COMPONENTS.items():
@@ -813,24 +881,30 @@ class _Context:
                     raise UnsupportedShape(f"{predicate} with a value that is not an IRI")
                 v, o = self.compiler.fresh(), self.compiler.fresh()
                 values = self.value_of_this(v)
+                projection = "DISTINCT ?this ?value"
                 if predicate == SH.equals:
                     # Values on the path that are not values of the other property, and values
-                    # of the other property that are not on the path.
-                    only_path = (
-                        f"{{ {values} FILTER NOT EXISTS {{ ?this {_term(other)} {v} }} "
-                        f"BIND ({v} AS ?value) }}"
+                    # of the other property that are not on the path: two queries, each with the
+                    # focus nodes in its own group (a UNION branch would not see ?this).
+                    self.make(
+                        component,
+                        f"{self.focus} {values} FILTER NOT EXISTS {{ ?this {_term(other)} {v} }} "
+                        f"BIND ({v} AS ?value)",
+                        projection,
                     )
-                    only_other = (
-                        f"{{ ?this {_term(other)} {o} "
-                        f"FILTER NOT EXISTS {{ {self.value_of_this(o)} }} BIND ({o} AS ?value) }}"
+                    where = (
+                        f"{self.focus} ?this {_term(other)} {o} "
+                        f"FILTER NOT EXISTS {{ {self.is_value_of_this(o)} }} BIND ({o} AS ?value)"
                     )
-                    where = f"{self.focus} {{ {only_path} UNION {only_other} }}"
                 else:
                     where = (
                         f"{self.focus} {_pair_violation(predicate, '?this', values, v, o, other)}"
                         f" BIND ({v} AS ?value)"
                     )
-                self.make(component, where, "DISTINCT ?this ?value")
+                    if predicate != SH.disjoint:
+                        # one result for each pair that fails (SHACL 4.5.3, 4.5.4)
+                        projection += f" {o}"
+                self.make(component, where, projection)
 
     def closed(self) -> None:
         if not any(_is_true(c) for c in _objects(self.shapes, self.shape, SH.closed)):
@@ -879,9 +953,98 @@ class _Context:
             messages=messages,
         )
 
+    def component(self, component: Node, parameters: tuple[_Parameter, ...]) -> None:
+        """A SPARQL-based constraint component (SHACL 6), where the shape has a value for each of
+        its mandatory parameters: its validator with the parameters put in as constants. A SELECT
+        validator runs like a SPARQL constraint; an ASK validator becomes a FILTER NOT EXISTS
+        around its pattern, whose $this and $value are the outer query's (SPARQL puts the outer
+        solution's values into an EXISTS pattern, as pre-binding does)."""
+        values = {p: _objects(self.shapes, self.shape, p.path) for p in parameters}
+        if not parameters or not all(values[p] for p in parameters if not p.optional):
+            return
+        if not any(values[p] for p in parameters):
+            return
+        if any(len(found) > 1 for found in values.values()):
+            raise UnsupportedShape(f"several values of one parameter of {component}")
+        if not isinstance(component, URIRef):
+            raise UnsupportedShape("a constraint component that is a blank node")
+        kind = SH.propertyValidator if self.path is not None else SH.nodeValidator
+        validator = _one(self.shapes, component, kind) or _one(self.shapes, component, SH.validator)
+        if validator is None:
+            raise UnsupportedShape(f"{component} has no validator for this kind of shape")
+        bound = {p.name: found[0] for p, found in values.items() if found}
+        messages = tuple(
+            _fill_template(m, bound)
+            for source in (validator, component)
+            for m in _objects(self.shapes, source, SH.message)
+            if isinstance(m, Literal)
+        ) or tuple(_fill_template(m, bound) for m in self.messages)
+        select, ask = (_one(self.shapes, validator, p) for p in (SH.select, SH.ask))
+        text = str(select if select is not None else ask or "")
+        if not text or (select is not None and ask is not None):
+            raise UnsupportedShape(f"{component}'s validator has neither one sh:select nor sh:ask")
+        for name, term in bound.items():
+            text = _pre_bind(text, name, _term(term))
+        text = self.compiler.with_current_shape(text, self.shape)
+        if re.search(r"[?$]PATH\b", text):
+            if self.path is None:
+                raise RefusedShape(f"$PATH in {component}'s validator for a node shape")
+            text = _replace_variable(text, "PATH", self.path)
+        prefixes = self.compiler.prologue
+        if select is not None:
+            query = check_prebinding(prefixes + text, target=False)
+            if not query.projects_this:
+                raise UnsupportedShape(f"{component}'s validator does not select $this")
+            where, projection = _with_focus(text, self.focus), "*"
+            aggregates = query.aggregates
+        else:
+            pattern = _ask_pattern(prefixes + text)
+            where = f"{self.values} FILTER NOT EXISTS {{ {pattern} }}"
+            projection, aggregates = "DISTINCT ?this ?value", False
+        self.make(
+            component,
+            where,
+            projection,
+            is_sparql=True,
+            aggregates=aggregates,
+            messages=messages,
+            value_is_focus=select is not None and self.path is None,
+        )
+
+
+def _pre_bind(text: str, name: str, term: str) -> str:
+    """``$name`` put in as a constant: BOUND($name) is true, every other use the term."""
+    stripped = _strip_strings(text)
+    for match in reversed(list(re.finditer(rf"\bBOUND\s*\(\s*[?$]{name}\s*\)", stripped, re.I))):
+        text = text[: match.start()] + "true" + text[match.end() :]
+    return _replace_variable(text, name, term)
+
+
+def _ask_pattern(text: str) -> str:
+    """The group pattern of an ASK validator, for use inside FILTER NOT EXISTS. Refused as a
+    SPARQL constraint would be (MINUS, SERVICE, VALUES); handed over where EXISTS would not
+    see $this and $value as pre-binding does (a subquery)."""
+    code = _strip_strings(text)
+    for keyword in ("MINUS", "SERVICE", "VALUES"):
+        if re.search(rf"(?<![\w:]){keyword}\b", code, flags=re.IGNORECASE):
+            raise RefusedShape(f"{keyword} in a SHACL-SPARQL validator")
+    if re.search(r"[?$]shapesGraph\b", code):
+        raise RefusedShape("$shapesGraph is not supported (SHACL 5.3.1 lets it be refused)")
+    if re.search(r"(?<![\w:])(SELECT|PREFIX|BASE)\b", code[code.upper().find("ASK") :], re.I):
+        raise UnsupportedShape("a subquery or declaration inside an ASK validator")
+    algebra = _algebra(text)
+    if algebra.name != "AskQuery":
+        raise UnsupportedShape("an sh:ask that is not an ASK query")
+    start = code.find("{", code.upper().find("ASK"))
+    end = code.rfind("}")
+    if start < 0 or end <= start:
+        raise UnsupportedShape("an ASK validator without a group pattern")
+    return text[start + 1 : end]
+
 
 def _is_true(node: Node) -> bool:
-    return isinstance(node, Literal) and node.toPython() is True
+    """The literal true (not "1"^^xsd:boolean: the W3C suite's core/property/uniqueLang-002)."""
+    return isinstance(node, Literal) and node.datatype == XSD.boolean and str(node) == "true"
 
 
 def _same_language(var: str, path: str, a: str, b: str) -> str:
@@ -905,8 +1068,6 @@ def _pair_violation(predicate: URIRef, focus: str, values: str, v: str, o: str, 
 
 def _datatype_ok(datatype: Node, var: str) -> str:
     """True when ``var`` is a literal of ``datatype`` in its lexical space (SHACL 4.1.2)."""
-    if datatype == RDFS.Literal:
-        return f"isLiteral({var})"
     if datatype == RDF.langString:
         return f"(isLiteral({var}) && LANG({var}) != '')"
     if not isinstance(datatype, URIRef):

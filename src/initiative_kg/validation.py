@@ -34,6 +34,7 @@ from initiative_kg.shape_queries import (
     CompiledConstraint,
     CompiledShapes,
     RawResult,
+    RefusedShape,
     compile_shapes,
     implicit_class_shapes,
 )
@@ -364,12 +365,15 @@ def _compiled_results(
         for constraint in compiled.constraints:
             if constraint.aggregates:
                 handed_over.setdefault(constraint.node_shape, kg.inexact_reason())
-    per_constraint: list[list[RawResult]] = [
-        []
-        if isinstance(rows, Exception) or constraint.node_shape in handed_over
-        else list(constraint.results(rows))
-        for constraint, rows in zip(compiled.constraints, shape_answers, strict=True)
-    ]
+    per_constraint: list[list[RawResult]] = []
+    for constraint, rows in zip(compiled.constraints, shape_answers, strict=True):
+        if isinstance(rows, Exception) or constraint.node_shape in handed_over:
+            per_constraint.append([])
+            continue
+        try:
+            per_constraint.append(list(constraint.results(rows)))
+        except RefusedShape as failure:  # a row bound ?failure to true (SHACL 5.3.1)
+            raise ValidationError(f"the validation failed: {failure}") from failure
     _attach_details(compiled.constraints, per_constraint)
     found = [
         result
