@@ -100,14 +100,6 @@ def reports() -> Reports:
     return Reports(Report(fast), reference, fired)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "identical results are merged: a SPARQL constraint whose query returns one row twice "
-        "(SubAllocationTotalShape, a grant with two amounts of the same value) is one result, "
-        "where SHACL and pySHACL give one per row"
-    ),
-)
 def test_the_default_engine_gives_pyshacls_results_on_every_invalid_case(
     reports: Reports,
 ) -> None:

@@ -372,8 +372,23 @@ def batches(groups: Iterable[list[Triple]], size: int) -> Iterator[list[Triple]]
 def _insert(graph: str, triples: Sequence[Triple]) -> str:
     # INSERT { } WHERE { } rather than INSERT DATA: Virtuoso refuses blank nodes in INSERT DATA
     # (SP031), while a template's blank nodes are fresh once per request, as the batch needs.
-    lines = "\n".join(f"    {s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+    lines = "\n".join(f"    {s.n3()} {p.n3()} {_sent(o).n3()} ." for s, p, o in triples)
     return f"INSERT {{ GRAPH <{graph}> {{\n{lines}\n}} }} WHERE {{ }}"
+
+
+def _sent(term: Node) -> Node:
+    """The object as sent to the server. A decimal with no decimal point ("9600000") is sent
+    with one ("9600000.0", the same value): Virtuoso 7.2 stores the first form as an
+    ``xsd:integer``, the second as the ``xsd:decimal`` it is. Results are put back in
+    canonical form on the way in (:func:`normalise`)."""
+    if (
+        isinstance(term, Literal)
+        and term.datatype == XSD.decimal
+        and not term.ill_typed
+        and "." not in str(term)
+    ):
+        return Literal(f"{str(term).strip()}.0", datatype=XSD.decimal)
+    return term
 
 
 # Virtuoso 7.2 compiles an update into SQL and refuses one that grows too long (SP031, "the
