@@ -12,6 +12,9 @@ import pytest
 
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import ValidationReport, validate
+from tests.listener import recording_listener  # a fixture for every test module
+
+__all__ = ["recording_listener"]
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -315,6 +315,13 @@ def test_malformed_input_gives_a_clear_error_or_a_partial_draft(
     assert result.exit_code == 0 and result.exception is None
     assert "Et stort projekt" in result.stdout and '"2014"^^xsd:gYear' in result.stdout
     assert "municipality:630" not in result.stdout  # Vejle is named past the limit
+    # Cut at the limit, and said so (the limit named), never in silence.
+    size = big.stat().st_size
+    limit = page_module.MAX_BYTES
+    assert f"warning: the file has {size:,} bytes; only the first {limit:,}" in (
+        result.stderr.lower()
+    )
+    assert "only the first" not in runner.invoke(app, ["ingest", str(latin)]).stderr
     result = runner.invoke(app, ["ingest", str(tmp_path / "missing.txt")])
     assert result.exit_code == 2 and "no such file" in result.stderr
 
@@ -335,3 +342,26 @@ def test_diff_of_a_graph_with_itself_and_with_a_change(tmp_path: Path) -> None:
         '  - schema:amount/schema:value "10500000"^^xsd:decimal',
         "  + schema:amount/schema:value 10500000.00",
     ], result.stdout
+
+
+@pytest.mark.parametrize(("kept", "character"), [("P", "å"), ("Pår", "ø"), ("Pårørende ", "😀")])
+def test_a_cut_inside_a_character_keeps_the_text_utf8(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: str, character: str
+) -> None:
+    """A cut that falls inside a character must not turn the whole page into Windows-1252
+    mojibake: the text up to the cut is kept, the half character dropped."""
+    from initiative_kg.ingest import page
+
+    path = tmp_path / "page.txt"
+    path.write_text(kept + character + " og mere tekst", encoding="utf-8")
+    monkeypatch.setattr(page, "MAX_BYTES", len(kept.encode()) + 1)  # one byte into it
+    read, cut = page.read_page(path)
+    assert cut and read == kept
+
+
+def test_a_byte_order_mark_is_not_part_of_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + b"Et projekt\n\nProjektperiode:\n2014 - 2017\n")
+    result = runner.invoke(app, ["ingest", str(path)])
+    assert result.exit_code == 0
+    assert '"Et projekt"@da' in result.stdout and "\ufeff" not in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,8 @@ from initiative_kg.errors import LoadError
 from initiative_kg.namespaces import IKG
 from initiative_kg.store import KnowledgeGraph, Location
 from tests.conftest import REPO, TEST_DATA
+from tests.listener import RecordingListener
+from tests.privileges import run_ikg_unprivileged
 
 ID = "https://w3id.org/initiative-kg/id/"
 MINIMAL = TEST_DATA / "valid" / "minimal-project.ttl"
@@ -383,3 +386,209 @@ def test_a_statement_made_in_two_files_counts_once(tmp_path: Path) -> None:
     assert apart.duplicated_statement() is None
     assert apart.engine("oxigraph").name == "oxigraph"
     assert apart.engine("oxigraph").execute(count).rows[0][0] == Literal(2)
+
+
+# ---------------------------------------------------------------------- nothing skipped in silence
+
+
+def test_a_subfolder_that_cannot_be_read_is_exit_2_naming_it(tmp_path: Path) -> None:
+    """Guards against a folder walk that skips what it cannot list and then says "conforms"."""
+    data = tmp_path / "contrib"
+    (data / "locked").mkdir(parents=True)
+    shutil.copy(MINIMAL, data / "ok.ttl")
+    shutil.copy(MINIMAL, data / "locked" / "hidden.ttl")
+    (data / "locked").chmod(0)
+    try:
+        done = run_ikg_unprivileged(["validate", str(data)])
+    finally:
+        (data / "locked").chmod(0o755)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{data / 'locked'}: cannot read the folder: Permission denied" in done.stderr
+    assert "conforms" not in done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_file_that_cannot_be_read_is_exit_2_naming_it(tmp_path: Path) -> None:
+    data = tmp_path / "contrib"
+    data.mkdir()
+    shutil.copy(MINIMAL, data / "secret.ttl")
+    (data / "secret.ttl").chmod(0)
+    found = run_ikg_unprivileged(["validate", str(data)])
+    assert found.returncode == 2, found.stdout + found.stderr
+    assert f"{data / 'secret.ttl'}: cannot read the file: Permission denied" in found.stderr
+    named = run_ikg_unprivileged(["validate", str(data / "secret.ttl")])
+    assert named.returncode == 2, named.stdout + named.stderr
+    assert f"'{data / 'secret.ttl'}' is not readable" in named.stderr  # the CLI checks it first
+
+
+@pytest.mark.parametrize("kind", ["broken link", "link loop", "named pipe"])
+def test_an_rdf_entry_that_is_no_readable_file_is_a_load_error(tmp_path: Path, kind: str) -> None:
+    data = tmp_path / "contrib"
+    data.mkdir()
+    shutil.copy(MINIMAL, data / "ok.ttl")
+    odd = data / "odd.ttl"
+    if kind == "broken link":
+        odd.symlink_to(tmp_path / "gone.ttl")
+    elif kind == "link loop":
+        odd.symlink_to(odd)
+    else:
+        os.mkfifo(odd)
+    with pytest.raises(LoadError) as caught:
+        KnowledgeGraph.load([data], background="none")
+    assert caught.value.path == odd
+
+
+def test_entries_that_are_not_rdf_are_still_ignored(tmp_path: Path) -> None:
+    data = tmp_path / "contrib"
+    data.mkdir()
+    shutil.copy(MINIMAL, data / "ok.ttl")
+    (data / "README.md").write_text("notes")
+    (data / "stale-link").symlink_to(tmp_path / "gone")
+    kg = KnowledgeGraph.load([data], background="none")
+    assert [source.path.name for source in kg.files if source.part == "user"] == ["ok.ttl"]
+
+
+def test_a_linked_folder_is_followed_once(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    shutil.copy(MINIMAL, real / "a.ttl")
+    data = tmp_path / "contrib"
+    data.mkdir()
+    (data / "via-link").symlink_to(real)
+    (real / "back").symlink_to(real)  # a loop: listed once, not for ever
+    kg = KnowledgeGraph.load([data], background="none")
+    assert [source.path.name for source in kg.files if source.part == "user"] == ["a.ttl"]
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".trig", ".nq", ".jsonld"])
+def test_a_byte_order_mark_is_accepted(tmp_path: Path, suffix: str) -> None:
+    """Editors on Windows write a UTF-8 BOM; it is valid at the start of these files."""
+    texts = {
+        ".ttl": "@prefix ex: <http://example.org/> .\nex:a ex:b 'ø' .\n",
+        ".nt": '<http://example.org/a> <http://example.org/b> "ø" .\n',
+        ".trig": "@prefix ex: <http://example.org/> .\nex:g { ex:a ex:b 'ø' . }\n",
+        ".nq": '<http://example.org/a> <http://example.org/b> "ø" <http://example.org/g> .\n',
+        ".jsonld": json.dumps({"@id": "http://example.org/a", "http://example.org/b": "ø"}),
+    }
+    path = tmp_path / f"bom{suffix}"
+    path.write_bytes(b"\xef\xbb\xbf" + texts[suffix].encode("utf-8"))
+    kg = KnowledgeGraph.load([path], background="none")
+    values = list(
+        kg.union().objects(URIRef("http://example.org/a"), URIRef("http://example.org/b"))
+    )
+    assert values == [Literal("ø")]
+
+
+def test_a_syntax_error_after_a_byte_order_mark_keeps_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bom.ttl"
+    path.write_bytes(b"\xef\xbb\xbf@prefix ex: <http://example.org/> .\nex:a ex:b .\n")
+    with pytest.raises(LoadError) as caught:
+        KnowledgeGraph.load([path], background="none")
+    assert caught.value.line == 2 and "\ufeff" not in str(caught.value)
+
+
+ONTOLOGY_IRI = "https://w3id.org/initiative-kg/ontology"
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        f"<{ONTOLOGY_IRI}> a owl:Ontology .",
+        "<https://w3id.org/initiative-kg/vocab/intervention-element/> a skos:ConceptScheme .",
+        "<https://w3id.org/initiative-kg/vocab/target-group/> a skos:ConceptScheme .",
+    ],
+)
+def test_a_user_file_may_not_replace_the_ontology_or_a_vocabulary(
+    tmp_path: Path, declared: str
+) -> None:
+    """Guards against a data file that silently replaces the ontology (then hundreds of
+    violations point into shipped files)."""
+    text = (
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        f"{declared}\n<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+    )
+    path = write(tmp_path, "mine.ttl", text)
+    with pytest.raises(LoadError, match="a data file cannot replace it") as caught:
+        KnowledgeGraph.load([path])
+    assert caught.value.path == path
+
+
+def test_naming_a_file_of_the_ontology_loads_it_once_as_the_ontology() -> None:
+    vocabulary = REPO / "ontology" / "vocabularies" / "intervention-elements.ttl"
+    kg = KnowledgeGraph.load([vocabulary], background="none")
+    parts = [source.part for source in kg.files if source.path.resolve() == vocabulary.resolve()]
+    assert parts == ["ontology"]
+
+
+# ---------------------------------------------------------------------- nothing leaves the machine
+
+
+def jsonld_file(tmp_path: Path, document: object) -> Path:
+    return write(tmp_path, "remote.jsonld", json.dumps(document))
+
+
+def remote_documents(url: str) -> list[object]:
+    node = {"@id": "http://example.org/a", "name": "A"}
+    return [
+        {"@context": url, **node},
+        {"@context": [url, {"ex": "http://example.org/"}], **node},
+        {"@context": {"@import": url}, **node},
+        {"@graph": [{"@context": url, **node}]},
+        {"@id": "http://example.org/a", "http://example.org/p": {"@context": url, "@id": "ex:b"}},
+    ]
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_a_remote_json_ld_context_is_refused_and_not_fetched(
+    tmp_path: Path, recording_listener: RecordingListener, case: int
+) -> None:
+    url = f"{recording_listener.url}/context.jsonld"
+    path = jsonld_file(tmp_path, remote_documents(url)[case])
+    with pytest.raises(LoadError) as caught:
+        KnowledgeGraph.load([path], background="none")
+    assert caught.value.path == path
+    assert url in str(caught.value) and "--allow-remote-context" in str(caught.value)
+    assert recording_listener.requests == []
+
+
+def test_a_remote_json_ld_context_is_fetched_when_allowed(
+    tmp_path: Path, recording_listener: RecordingListener
+) -> None:
+    url = f"{recording_listener.url}/context.jsonld"
+    path = jsonld_file(tmp_path, remote_documents(url)[0])
+    kg = KnowledgeGraph.load([path], background="none", allow_remote_contexts=True)
+    assert [request.path for request in recording_listener.requests] == ["/context.jsonld"]
+    names = list(
+        kg.union().objects(URIRef("http://example.org/a"), URIRef("https://schema.org/name"))
+    )
+    assert names == [Literal("A")]
+
+
+def test_a_local_context_file_is_read_without_the_network(
+    tmp_path: Path, recording_listener: RecordingListener
+) -> None:
+    write(tmp_path, "context.jsonld", json.dumps({"@context": {"name": "https://schema.org/name"}}))
+    path = jsonld_file(
+        tmp_path, {"@context": "context.jsonld", "@id": "http://example.org/a", "name": "A"}
+    )
+    kg = KnowledgeGraph.load([path], background="none")
+    assert len(list(kg.union().objects(None, URIRef("https://schema.org/name")))) == 1
+    assert recording_listener.requests == []
+
+
+def test_the_offline_guard_refuses_what_python_code_would_send(
+    recording_listener: RecordingListener,
+) -> None:
+    """The second line of defence: any Python-level connection inside offline() is refused."""
+    import urllib.request
+
+    from initiative_kg.offline import OutboundRequestRefused, offline
+
+    with pytest.raises(OutboundRequestRefused, match="loading a test"), offline("loading a test"):
+        urllib.request.urlopen(f"{recording_listener.url}/x", timeout=5)
+    with pytest.raises(OutboundRequestRefused), offline("loading a test"):
+        Graph().parse(f"{recording_listener.url}/data.ttl", format="turtle")
+    assert recording_listener.requests == []
+    with urllib.request.urlopen(f"{recording_listener.url}/outside", timeout=5):
+        pass  # outside the guard the same request goes out: the listener works
+    assert [request.path for request in recording_listener.requests] == ["/outside"]

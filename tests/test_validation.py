@@ -292,3 +292,42 @@ def test_the_w3c_report_of_a_conforming_graph(tmp_path: Path) -> None:
     (report,) = graph.subjects(RDF.type, SH.ValidationReport)
     assert graph.value(report, SH.conforms).toPython() is True
     assert list(graph.objects(report, SH.result)) == []
+
+
+def self_contained_project(tmp_path: Path) -> Path:
+    """The minimal valid project with its lead described in the same file, so that it needs
+    nothing of the shipped data."""
+    text = (TEST_DATA / "valid" / "minimal-project.ttl").read_text(encoding="utf-8")
+    text = text.replace("organisation:socialstyrelsen", "organisation:test-agency")
+    text += (
+        "\norganisation:test-agency a ikg:GovernmentAgency ;\n"
+        '    rdfs:label "Teststyrelsen"@da ;\n'
+        "    org:classification orgtype:government-agency ;\n"
+        "    prov:wasDerivedFrom source:test-page .\n"
+    )
+    path = tmp_path / "self-contained.ttl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_standalone_validation_of_a_self_contained_file_conforms(
+    tmp_path: Path, engine: str
+) -> None:
+    """Guards against --standalone reporting violations in the shipped vocabularies (their
+    provenance points at a page that standalone does not load)."""
+    kg = KnowledgeGraph.load([self_contained_project(tmp_path)], background="reference")
+    assert {source.part for source in kg.files} == {"ontology", "data", "user"}
+    assert not [s for s in kg.files if s.part == "data" and "reference" not in s.path.parts]
+    report = validate(kg, engine=engine)  # type: ignore[arg-type]
+    assert report.results == ()
+    assert report.conforms
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+def test_standalone_reports_nothing_in_the_shipped_ontology_files(path: Path) -> None:
+    """A file that links to shipped organisations fails standalone, but only in the file."""
+    assert len(VALID) >= 2
+    report = validate(KnowledgeGraph.load([path], background="reference"), relative_to=REPO)
+    files = {result.file for result in report.results}
+    assert files <= {str(path.relative_to(REPO))}

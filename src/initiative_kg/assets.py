@@ -6,10 +6,14 @@ copied into ``initiative_kg/_assets``. Python finds them here and never restates
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+
+from initiative_kg.errors import LoadError
 
 RDF_SUFFIXES: dict[str, str] = {
     ".ttl": "turtle",
@@ -77,7 +81,37 @@ def rdf_format(path: Path) -> str | None:
 
 
 def rdf_files_under(folder: Path) -> list[Path]:
-    """Every RDF file below a folder, in a stable order."""
-    return sorted(
-        path for path in folder.rglob("*") if path.is_file() and rdf_format(path) is not None
-    )
+    """Every RDF file below a folder (links followed), in a stable order.
+
+    Nothing found is skipped without a word: a folder that cannot be listed, and an entry with
+    an RDF suffix that cannot be read as a file (a broken link, a link loop, a named pipe), are
+    errors that name it. The files' contents are read later, which reports unreadable files.
+    """
+    found: list[Path] = []
+    visited: set[tuple[int, int]] = set()
+    pending = [Path(folder)]
+    while pending:
+        current = pending.pop()
+        try:
+            status = current.stat()
+            if (status.st_dev, status.st_ino) in visited:
+                continue  # a link back to a folder already listed
+            visited.add((status.st_dev, status.st_ino))
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+        except OSError as error:
+            raise LoadError(f"cannot read the folder: {error.strerror}", path=current) from error
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                status = path.stat()
+            except OSError as error:
+                if rdf_format(path) is None and not entry.is_dir(follow_symlinks=False):
+                    continue  # not an RDF file: none of ours, whatever state it is in
+                raise LoadError(f"cannot read: {error.strerror}", path=path) from error
+            if stat.S_ISDIR(status.st_mode):
+                pending.append(path)
+            elif rdf_format(path) is not None:
+                if not stat.S_ISREG(status.st_mode):
+                    raise LoadError("is not a regular file, so it cannot be read as RDF", path=path)
+                found.append(path)
+    return sorted(found)

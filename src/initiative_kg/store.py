@@ -184,6 +184,7 @@ class KnowledgeGraph:
         personal_data: bool = True,
         progress: ProgressCallback | None = None,
         assets: AssetLayout | None = None,
+        allow_remote_contexts: bool = False,
     ) -> KnowledgeGraph:
         """Load the ontology and vocabularies with either the shipped data (no ``paths``) or the
         user's files and folders.
@@ -193,12 +194,20 @@ class KnowledgeGraph:
         the same graph as a shipped file replaces it (so an edited copy of a shipped file is
         checked as it now is); "reference" loads only the municipalities and regions; "none"
         only the ontology and vocabularies; "bare" nothing but the given files (for validating
-        any data against any shapes).
+        any data against any shapes). No user file may replace the ontology or a vocabulary.
+
+        Nothing is fetched from the network: a JSON-LD file whose ``@context`` is a URL is
+        refused unless ``allow_remote_contexts`` is given.
         """
         import pyoxigraph
 
         assets = assets or layout()
-        user_files = _expand(paths) if paths else []
+        ontology_files = assets.ontology_files() if background != "bare" else []
+        # A user who names a file of the ontology itself gets it once, as the ontology.
+        shipped_terms = {path.resolve() for path in ontology_files}
+        user_files = (
+            [p for p in _expand(paths) if p.resolve() not in shipped_terms] if paths else []
+        )
         user_resolved = {path.resolve() for path in user_files}
         if not paths or background == "shipped":
             background_files = assets.data_files()
@@ -217,21 +226,18 @@ class KnowledgeGraph:
 
         plan: list[tuple[Path, str]] = []
         if background != "bare":
-            plan += [(path, "ontology") for path in assets.ontology_files()]
+            plan += [(path, "ontology") for path in ontology_files]
         plan += [(path, "data") for path in background_files]
         plan += [(path, "user") for path in user_files]
         for path, part in plan:
             if progress is not None:
                 progress(path)
-            for graph_name, staged in _load_file(store, path, staging, written):
+            for graph_name, staged in _load_file(
+                store, path, staging, written, allow_remote_contexts=allow_remote_contexts
+            ):
                 previous = owner.get(graph_name)
                 if previous is not None:
-                    if previous.part == "user" or part != "user":
-                        raise LoadError(
-                            f"declares the graph {graph_name}, which {previous.path} "
-                            "declares too; every file needs a graph of its own",
-                            path=path,
-                        )
+                    _check_replacement(previous, path, part, graph_name)
                     logger.info("%s replaces %s (graph %s)", path, previous.path, graph_name)
                     store.remove_graph(pyoxigraph.NamedNode(graph_name))
                     written.forget(str(graph_name))
@@ -249,6 +255,12 @@ class KnowledgeGraph:
             kg.drop_personal_data()
         logger.debug("loaded %d quads from %d files", len(store), len(loaded))
         return kg
+
+    @classmethod
+    def of_store(cls, store: pyoxigraph.Store) -> KnowledgeGraph:
+        """A graph over a store filled elsewhere (a query worker's copy): no files behind it,
+        so nothing can be located in a file."""
+        return cls(store, (), _Locator())
 
     # ------------------------------------------------------------------ views
 
@@ -495,6 +507,25 @@ class KnowledgeGraph:
         return len(doomed)
 
 
+def _check_replacement(previous: SourceFile, path: Path, part: str, graph_name: URIRef) -> None:
+    """A graph that two files declare: a user file may replace a shipped data file (an edited
+    copy of it), nothing else may replace anything."""
+    if previous.part == "ontology":
+        raise LoadError(
+            f"declares the graph {graph_name}, which is the project's own "
+            f"{'ontology' if previous.path.parent.name == 'ontology' else 'vocabulary'} "
+            f"({previous.path.name}); a data file cannot replace it: give the file a graph of "
+            "its own (a subject typed ikg:StatedGraph)",
+            path=path,
+        )
+    if previous.part == "user" or part != "user":
+        raise LoadError(
+            f"declares the graph {graph_name}, which {previous.path} "
+            "declares too; every file needs a graph of its own",
+            path=path,
+        )
+
+
 def _is_iri(term: object) -> TypeGuard[pyoxigraph.NamedNode]:
     return type(term).__name__ == "NamedNode"
 
@@ -572,12 +603,13 @@ def parse_rdf_file(graph: Graph, path: Path) -> None:
 
 
 def _read_text(path: Path) -> str:
+    """A file's text; a UTF-8 byte-order mark (which common editors write) is dropped."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise LoadError(f"cannot read the file: {error.strerror}", path=path) from error
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise LoadError(
@@ -590,6 +622,8 @@ def _load_file(
     path: Path,
     staging: Iterator[pyoxigraph.NamedNode],
     written: WrittenLiterals,
+    *,
+    allow_remote_contexts: bool = False,
 ) -> list[tuple[URIRef, pyoxigraph.NamedNode]]:
     """Load one file into the store; return each graph it makes as (the name it declares, the
     graph it was loaded into). The caller moves the second to the first once it has checked
@@ -620,7 +654,8 @@ def _load_file(
             written.record(path, text, target.value, quads, rewritten)
         return [(_declared_graph(store, target, path), target)]
     if rdf_fmt == "json-ld":
-        text, rdf_fmt = _jsonld_as_nquads(text, base, path), "nquads"
+        text = _jsonld_as_nquads(text, base, path, allow_remote_contexts=allow_remote_contexts)
+        rdf_fmt = "nquads"
     scratch = pyoxigraph.Store()
     rewritten = _rewritten_literals(text, rdf_fmt, base, path)
     parsed = _parse_quads(text, rdf_fmt, base, path) if rewritten else []
@@ -876,16 +911,64 @@ def _native_format(name: str) -> Any:
 _PARSER_POSITION = re.compile(r"^Parser error[^:]*:\s*")
 
 
-def _jsonld_as_nquads(text: str, base: str, path: Path) -> str:
-    """JSON-LD through rdflib (whose parser fetches a remote @context), as N-Quads."""
+def _jsonld_as_nquads(
+    text: str, base: str, path: Path, *, allow_remote_contexts: bool = False
+) -> str:
+    """JSON-LD through rdflib, as N-Quads. rdflib's parser fetches a context given as a URL, so
+    such a context is refused unless the user allows it; with it refused, the parse runs with
+    outbound requests blocked, whatever else the document holds."""
+    from initiative_kg.offline import OutboundRequestRefused, offline
+
+    remote = _remote_contexts(text, base, path)
+    if remote and not allow_remote_contexts:
+        raise LoadError(
+            f"the JSON-LD @context {remote[0]} is on the network and would be fetched; "
+            "give the context inline or as a local file, or allow fetching it with "
+            "--allow-remote-context",
+            path=path,
+        )
     parsed = Dataset()
     try:
-        parsed.parse(data=text, format="json-ld", publicID=base)
+        if allow_remote_contexts:
+            parsed.parse(data=text, format="json-ld", publicID=base)
+        else:
+            with offline(f"reading the JSON-LD file {path}"):
+                parsed.parse(data=text, format="json-ld", publicID=base)
+    except OutboundRequestRefused as error:
+        raise LoadError(str(error), path=path) from error
     except Exception as error:  # rdflib's JSON-LD parser raises many types; all mean bad input
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise LoadError(f"cannot parse as JSON-LD: {reason}", path=path) from error
     serialised = parsed.serialize(format="nquads")
     return serialised if isinstance(serialised, str) else serialised.decode("utf-8")
+
+
+def _remote_contexts(text: str, base: str, path: Path) -> list[str]:
+    """The contexts (``@context``, and ``@import`` inside one) a JSON-LD document refers to by
+    an address that is not a local file, resolved against the document's own address."""
+    import json
+    from urllib.parse import urljoin, urlparse
+
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LoadError(
+            f"not JSON: {error.msg}", path=path, line=error.lineno, column=error.colno
+        ) from error
+    references: list[str] = []
+    pending: list[Any] = [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                values = value if isinstance(value, list) else [value]
+                if key in {"@context", "@import"}:
+                    references += [v for v in values if isinstance(v, str)]
+                pending.extend(v for v in values if isinstance(v, dict | list))
+    resolved = [urljoin(base, reference) for reference in references]
+    return [address for address in resolved if urlparse(address).scheme != "file"]
 
 
 def _declared_graph(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode, path: Path) -> URIRef:

@@ -82,16 +82,24 @@ class Extraction:
         return empty
 
 
-def read_page(path: Path) -> str:
-    """The page's text; never raises on content (binary or another encoding is replaced)."""
-    raw = path.read_bytes()[:MAX_BYTES]
+def read_page(path: Path) -> tuple[str, bool]:
+    """The page's text (at most MAX_BYTES of it) and whether the file was longer; never raises
+    on content (binary or another encoding is replaced)."""
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_BYTES + 1)
+    cut = len(raw) > MAX_BYTES
+    raw = raw[:MAX_BYTES]
     if b"\x00" in raw[:4096]:
         raise ValueError("the file is binary, not the text of a page")
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Windows-1252 was common for Danish text
-    return text.replace("\xa0", " ").replace("\r\n", "\n")
+    except UnicodeDecodeError as error:
+        if cut and error.start >= len(raw) - 3:  # the cut fell inside a character
+            text = raw[: error.start].decode("utf-8")
+        else:
+            text = raw.decode("cp1252", errors="replace")  # Windows-1252 was common in Danish
+    text = text.removeprefix("\ufeff")
+    return text.replace("\xa0", " ").replace("\r\n", "\n"), cut
 
 
 def sections(text: str) -> dict[str, str]:
@@ -460,6 +468,13 @@ def draft(extraction: Extraction, *, source_url: str | None = None, known: Graph
 
 
 def ingest(path: Path, *, known: Graph, source_url: str | None = None) -> tuple[Extraction, Graph]:
-    text = read_page(path)
+    text, cut = read_page(path)
     extraction = extract(text, path.stem, known)
+    if cut:
+        size = path.stat().st_size
+        extraction.notes.insert(
+            0,
+            f"the file has {size:,} bytes; only the first {MAX_BYTES:,} (the limit for one page) "
+            "were read, so the draft may miss what comes after",
+        )
     return extraction, draft(extraction, source_url=source_url, known=known)
