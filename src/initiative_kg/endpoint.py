@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import netrc
 import os
+import re
 import time
 import urllib.error
 import uuid
@@ -24,9 +25,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from initiative_kg.engines import QueryResult
+from initiative_kg.engines import QueryResult, ResultTooLarge
 from initiative_kg.errors import EndpointError
 from initiative_kg.namespaces import ID, IKG, bind_prefixes
+from initiative_kg.sparql_text import QueryText
 from initiative_kg.terms import normalise
 
 if TYPE_CHECKING:
@@ -134,7 +136,7 @@ class SparqlClient:
                 logger.warning("%s failed (%s); retrying in %.1f s", what, _describe(error), delay)
                 time.sleep(delay)
             except SPARQLWrapperException as error:
-                raise EndpointError(f"{what} was refused: {_server_message(error)}") from None
+                raise _refusal(what, error) from None
         raise AssertionError("unreachable")
 
     def _ask(
@@ -205,8 +207,53 @@ class SparqlClient:
 
 
 def _describe(error: BaseException) -> str:
+    status = _SPARQLWRAPPER_STATUS.get(type(error).__name__)
+    if status is not None:
+        return f"HTTP {status}: {_body(error) or type(error).__name__}"
     reason = getattr(error, "reason", None)
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code}: {reason}"
     return str(reason or error) or type(error).__name__
+
+
+# SPARQLWrapper turns these HTTP statuses into exceptions of its own, with the body kept.
+_SPARQLWRAPPER_STATUS = {
+    "QueryBadFormed": 400,
+    "Unauthorized": 401,
+    "EndPointNotFound": 404,
+    "URITooLong": 414,
+    "EndPointInternalError": 500,
+}
+
+
+def _body(error: BaseException) -> str:
+    """The server's own message that SPARQLWrapper put into its exception's text (as the
+    repr of the body's bytes)."""
+    import ast
+
+    _, found, written = str(error).partition("\n\nResponse:\n")
+    if not found:
+        return ""
+    try:
+        response = ast.literal_eval(written.strip())
+    except (ValueError, SyntaxError):
+        response = written
+    if isinstance(response, bytes):
+        response = response.decode("utf-8", "replace")
+    return " ".join(str(response).split())[:500]
+
+
+def _refusal(what: str, error: BaseException) -> EndpointError:
+    """A 4xx answer as SPARQLWrapper reports it: the status and the server's own message."""
+    status = _SPARQLWRAPPER_STATUS.get(type(error).__name__)
+    if status == 401:
+        return EndpointError(
+            f"{what} was refused: the server did not accept the user or password (HTTP 401)"
+        )
+    message = _body(error) or type(error).__name__
+    if status is None:
+        return EndpointError(f"{what} was refused: {' '.join(str(error).split())[:800]}")
+    return EndpointError(f"{what} was refused (HTTP {status}): {message}")
 
 
 def _http_error(what: str, error: urllib.error.HTTPError) -> EndpointError:
@@ -220,13 +267,6 @@ def _http_error(what: str, error: urllib.error.HTTPError) -> EndpointError:
     except Exception:  # the body is a courtesy
         body = ""
     return EndpointError(f"{what} was refused (HTTP {error.code}): {body[:500] or error.reason}")
-
-
-def _server_message(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    if "Unauthorized" in type(error).__name__ or "401" in text[:200]:
-        return "the server did not accept the user or password (HTTP 401)"
-    return text[:800]
 
 
 # ---------------------------------------------------------------------- remote queries
@@ -288,17 +328,39 @@ class RemoteEngine:
             }
         return self._graphs
 
-    def execute(self, text: str, *, stated: bool = False) -> QueryResult:
-        graphs = [
-            graph
-            for graph, kind in sorted(self.graphs().items())
-            if not (stated and kind == str(IKG.CodedGraph))
-        ]
+    def execute(
+        self,
+        text: str,
+        *,
+        stated: bool = False,
+        max_rows: int | None = None,
+        allow_service: bool = True,
+    ) -> QueryResult:
+        """Send the query with the knowledge graph's own graphs as its dataset, unless the
+        query names its own (FROM / FROM NAMED), which the protocol's dataset would override.
+        SERVICE is the server's business, so it is not refused here."""
+        query = QueryText(text)
+        if query.names_dataset and stated:
+            raise EndpointError(
+                "the query names its own graphs with FROM / FROM NAMED, so --stated cannot apply"
+            )
+        graphs = (
+            []
+            if query.names_dataset
+            else [
+                graph
+                for graph, kind in sorted(self.graphs().items())
+                if not (stated and kind == str(IKG.CodedGraph))
+            ]
+        )
         if stated and not graphs:
             raise EndpointError("--stated needs the graph's own named graphs on the server")
-        kind = _query_kind(text)
+        kind = query.form or "SELECT"
         if kind in {"CONSTRUCT", "DESCRIBE"}:
-            return QueryResult(kind, graph=self.client.construct(text, default_graphs=graphs))
+            graph = self.client.construct(text, default_graphs=graphs)
+            if max_rows is not None and len(graph) > max_rows:
+                raise ResultTooLarge(max_rows)
+            return QueryResult(kind, graph=graph)
         answer = self.client.select(text, default_graphs=graphs, named_graphs=graphs)
         if "boolean" in answer:
             return QueryResult("ASK", boolean=bool(answer["boolean"]))
@@ -308,6 +370,8 @@ class RemoteEngine:
             return QueryResult(
                 "ASK", boolean=bool(rows and rows[0]["__ASK_RETVAL"]["value"] == "1")
             )
+        if max_rows is not None and len(rows) > max_rows:
+            raise ResultTooLarge(max_rows)
         return QueryResult(
             "SELECT",
             columns=columns,
@@ -316,14 +380,6 @@ class RemoteEngine:
                 for row in rows
             ),
         )
-
-
-def _query_kind(text: str) -> str:
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    tree = parseQuery(text)
-    name = str(getattr(tree[1], "name", "SelectQuery"))
-    return name.removesuffix("Query").upper()
 
 
 # ---------------------------------------------------------------------- push
@@ -421,8 +477,10 @@ def push(
     progress: ProgressCallback | None = None,
 ) -> PushReport:
     """Load the graph into the server: named graphs as they are (or everything into ``graph``),
-    through staging graphs, replacing the targets only when every staging graph is complete."""
+    through staging graphs, replacing the targets only when every staging graph is complete.
+    ``graph`` must be an absolute IRI; it is checked before anything is sent."""
     if graph is not None:
+        graph = graph_name(graph)
         contents = {graph: list(kg.union())}
     else:
         contents = {str(name): list(kg.dataset.graph(name)) for name in kg.graph_names()}
@@ -455,6 +513,22 @@ def push(
     client.update(swap, "replacing the target graphs")
     logger.info("pushed %d triples in %d graphs (%d batches)", total, len(contents), count)
     return PushReport(graphs=len(contents), triples=total, batches=count)
+
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]+$")
+
+
+def graph_name(value: str) -> str:
+    """A graph name given by the user, checked as an absolute IRI: anything else would be
+    refused by the server only after the whole upload, or (with '>') would end the IRI early in
+    the update and add an operation of its own."""
+    if not _ABSOLUTE_IRI.match(value):
+        raise EndpointError(
+            f"--graph {value!r} is not an absolute IRI (such as https://example.org/graph/kg): "
+            "it needs a scheme, and no spaces, quotes, angle brackets, braces, '|', '^', '`' "
+            "or backslashes"
+        )
+    return value
 
 
 def _drop_stale_staging(client: SparqlClient) -> None:

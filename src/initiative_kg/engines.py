@@ -13,10 +13,11 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Iterator, Sequence
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
@@ -26,7 +27,9 @@ from rdflib.term import Identifier, Node
 
 from initiative_kg.errors import QueryError
 from initiative_kg.namespaces import bind_prefixes, shorten
+from initiative_kg.offline import offline
 from initiative_kg.serialise import graph_json_ld, turtle
+from initiative_kg.sparql_text import QueryText, check_read_only
 from initiative_kg.terms import memoised_to_rdflib, to_rdflib
 
 if TYPE_CHECKING:
@@ -98,64 +101,56 @@ class LoadedGraph(Protocol):
 
 
 class Engine(Protocol):
-    """Runs SPARQL query text (already bound and checked) against a graph."""
+    """Runs SPARQL query text (parameters already bound) against a graph."""
 
     name: str
 
-    def execute(self, text: str, *, stated: bool = False) -> QueryResult: ...
+    def execute(
+        self,
+        text: str,
+        *,
+        stated: bool = False,
+        max_rows: int | None = None,
+        allow_service: bool = False,
+    ) -> QueryResult: ...
 
 
-def check_query(text: str, *, allow_service: bool = False) -> None:
-    """Refuse what is not a well-formed read-only query, with line and column; refuse SERVICE
-    (an outbound request) unless allowed."""
-    _checked(text, allow_service)
+class ResultTooLarge(QueryError):
+    """A result with more rows (or triples) than the caller allows; stopped at limit + 1."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the result has more rows than the limit of {limit}; add a LIMIT")
+        self.limit = limit
 
 
-@lru_cache(maxsize=1024)
-def _checked(text: str, allow_service: bool) -> bool:
-    """check_query's work, remembered per text (rdflib's parser takes a fifth of a second per
-    query, and the site and the tests ask the same queries many times). A refusal raises, so
-    only texts that passed are remembered."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery
+def check_query(text: str, *, allow_service: bool = False) -> QueryText:
+    """Refuse an update and SERVICE (an outbound request) unless allowed, from the query's
+    tokens; the engine that runs the query parses it and reports syntax errors."""
+    return check_read_only(text, allow_service=allow_service)
 
-    try:
-        tree = parseQuery(text)
-    except ParseException as error:
+
+def _stated_conflict(query: QueryText, stated: bool) -> None:
+    if stated and query.names_dataset:
         raise QueryError(
-            f"SPARQL syntax error at line {error.lineno}, column {error.col}: {error.msg}"
-        ) from error
-    except Exception as error:  # rdflib raises plain exceptions for some malformed input
-        raise QueryError(f"SPARQL syntax error: {error}") from error
-    if not allow_service and _contains(tree, "ServiceGraphPattern"):
-        raise QueryError(
-            "the query uses SERVICE, which would send a request to another server; "
-            "the embedded engines refuse it unless --allow-service is given"
+            "the query names its own graphs with FROM / FROM NAMED, so --stated (which leaves "
+            "analyst coding out of the default graph) cannot apply; leave out one or the other"
         )
-    return True
-
-
-def _contains(tree: object, name: str) -> bool:
-    """Whether rdflib's parse tree holds a node of the given name (e.g. ServiceGraphPattern)."""
-    from pyparsing import ParseResults
-
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if getattr(node, "name", None) == name:
-            return True
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list | tuple | ParseResults):
-            stack.extend(list(node))
-    return False
 
 
 # ---------------------------------------------------------------------- rdflib
 
+# rdflib's SPARQL parser (pyparsing) is not thread-safe, and its evaluation shares state with it;
+# every use of rdflib's engine in this process goes through this lock.
+_RDFLIB_LOCK = threading.RLock()
+
 
 class RdflibEngine:
-    """rdflib's own SPARQL engine over the loaded dataset."""
+    """rdflib's own SPARQL engine over the loaded dataset.
+
+    ``FROM``/``FROM NAMED`` name graphs of the loaded data, as on Oxigraph; rdflib itself would
+    download a graph it does not hold, so the dataset clause is applied here and never fetched.
+    Evaluation runs with outbound requests blocked unless SERVICE is allowed.
+    """
 
     name = "rdflib"
 
@@ -176,33 +171,137 @@ class RdflibEngine:
             self._stated = stated_only
         return self._stated
 
-    def execute(self, text: str, *, stated: bool = False) -> QueryResult:
-        try:
-            result = self._dataset(stated).query(text)
-        except Exception as error:
-            raise QueryError(f"the query failed on rdflib: {error}") from error
-        return _from_rdflib(result)
+    def execute(
+        self,
+        text: str,
+        *,
+        stated: bool = False,
+        max_rows: int | None = None,
+        allow_service: bool = False,
+    ) -> QueryResult:
+        query = check_read_only(text, allow_service=allow_service)
+        _stated_conflict(query, stated)
+        with _RDFLIB_LOCK:
+            dataset = self._dataset(stated)
+            parsed = _rdflib_parse(text, dict(dataset.namespaces()))
+            if not allow_service and _contains(parsed.algebra, "ServiceGraphPattern"):
+                raise QueryError(
+                    "the query uses SERVICE, which would send a request to another server; "
+                    "the embedded engines refuse it unless --allow-service is given"
+                )
+            try:
+                if allow_service:
+                    return _from_rdflib(_rdflib_evaluate(dataset, parsed), max_rows)
+                with offline("rdflib's SPARQL engine"):
+                    return _from_rdflib(_rdflib_evaluate(dataset, parsed), max_rows)
+            except QueryError:
+                raise
+            except RecursionError as error:
+                raise QueryError(
+                    "the query nests too deeply for rdflib's engine; use --engine oxigraph"
+                ) from error
+            except Exception as error:
+                raise QueryError(f"the query failed on rdflib: {error}") from error
 
 
-def _from_rdflib(result: Result) -> QueryResult:
-    if result.type == "ASK":
-        return QueryResult("ASK", boolean=bool(result.askAnswer))
-    if result.type in {"CONSTRUCT", "DESCRIBE"}:
+def _rdflib_parse(text: str, namespaces: dict[str, Any]) -> Any:
+    """rdflib's parse and algebra of a query, with its syntax errors as line and column."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        return translateQuery(parseQuery(text), None, namespaces)
+    except ParseException as error:
+        raise QueryError(
+            f"SPARQL syntax error at line {error.lineno}, column {error.col}: {error.msg}"
+        ) from error
+    except Exception as error:  # rdflib raises plain exceptions for some malformed input
+        raise QueryError(f"SPARQL syntax error: {_one_line(str(error))}") from error
+
+
+def _rdflib_evaluate(dataset: Dataset, parsed: Any) -> Mapping[str, Any]:
+    """Evaluate a translated query as rdflib's ``evalQuery`` does, except for the dataset
+    clause: FROM merges the named graphs of ``dataset`` it names into the default graph, FROM
+    NAMED makes the graphs it names the only named graphs (SPARQL 1.1, 13.2); a graph that is
+    not loaded is empty. rdflib would download it instead."""
+    from rdflib.plugins.sparql.evaluate import evalPart
+    from rdflib.plugins.sparql.sparql import QueryContext
+
+    main = parsed.algebra
+    clause = main.datasetClause
+    main["datasetClause"] = None
+    context = QueryContext(dataset, initBindings={})
+    if clause:
+        default = Graph()
+        named = Dataset()
+        for entry in clause:
+            if entry.default:
+                default += dataset.graph(entry.default)
+            elif entry.named:
+                into = Graph(store=named.store, identifier=entry.named)
+                into += dataset.graph(entry.named)
+                named.graph(entry.named)  # an empty graph is still a named graph of the dataset
+        context._dataset = named
+        context.graph = default
+    context.prologue = parsed.prologue
+    answer: Mapping[str, Any] = evalPart(context, main)
+    return answer
+
+
+def _from_rdflib(answer: Mapping[str, Any], max_rows: int | None = None) -> QueryResult:
+    """A result of rdflib's evaluation (the mapping its ``evalPart`` returns) as a
+    QueryResult; solutions are taken one by one and stopped at ``max_rows`` + 1."""
+    kind = str(answer["type_"])
+    if kind == "ASK":
+        return QueryResult("ASK", boolean=bool(answer["askAnswer"]))
+    if kind in {"CONSTRUCT", "DESCRIBE"}:
         graph = Graph()
         bind_prefixes(graph.namespace_manager)
-        for triple in result:
-            graph.add(triple)  # type: ignore[arg-type]
-        return QueryResult(result.type, graph=graph)
-    columns = tuple(str(v) for v in result.vars or [])
-    rows = tuple(tuple(row.get(Variable(c)) for c in columns) for row in result.bindings)
-    return QueryResult("SELECT", columns=columns, rows=rows)
+        for count, triple in enumerate(answer["graph"], 1):
+            if max_rows is not None and count > max_rows:
+                raise ResultTooLarge(max_rows)
+            graph.add(triple)
+        return QueryResult(kind, graph=graph)
+    variables = list(answer["vars_"] or [])
+    columns = tuple(str(variable) for variable in variables)
+    rows: list[tuple[Node | None, ...]] = []
+    for solution in answer["bindings"]:
+        if max_rows is not None and len(rows) >= max_rows:
+            raise ResultTooLarge(max_rows)
+        rows.append(tuple(solution.get(variable) for variable in variables))
+    return QueryResult("SELECT", columns=columns, rows=tuple(rows))
+
+
+def _contains(tree: object, name: str) -> bool:
+    """Whether rdflib's parse tree or algebra holds a node of the given name."""
+    from pyparsing import ParseResults
+
+    stack, seen = [tree], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if getattr(node, "name", None) == name:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple | ParseResults):
+            stack.extend(list(node))
+    return False
 
 
 # ---------------------------------------------------------------------- Oxigraph
 
 
 class OxigraphEngine:
-    """Oxigraph's native SPARQL engine over the loaded graph's own store."""
+    """Oxigraph's native SPARQL engine over the loaded graph's own store.
+
+    Without FROM the default graph is the union of the named graphs (``stated``: less the
+    coded graphs); a query with FROM / FROM NAMED chooses among the loaded named graphs itself.
+    SERVICE is refused before Oxigraph sees the query (Oxigraph would send the request).
+    """
 
     name = "oxigraph"
 
@@ -210,33 +309,91 @@ class OxigraphEngine:
         self._store = kg.store
         self._coded = {str(name) for name in kg.coded_graphs()}
 
-    def execute(self, text: str, *, stated: bool = False) -> QueryResult:
+    def execute(
+        self,
+        text: str,
+        *,
+        stated: bool = False,
+        max_rows: int | None = None,
+        allow_service: bool = False,
+    ) -> QueryResult:
         from pyoxigraph import QueryBoolean, QuerySolutions
 
+        query = check_read_only(text, allow_service=allow_service)
+        _stated_conflict(query, stated)
         options: dict[str, Any]
-        if stated:
+        if query.names_dataset:
+            options = {}
+        elif stated:
             graphs = [g for g in self._store.named_graphs() if g.value not in self._coded]
             options = {"default_graph": graphs, "named_graphs": graphs}
         else:
             options = {"use_default_graph_as_union": True}
         try:
             answer = self._store.query(text, **options)
-        except (SyntaxError, OSError, ValueError) as error:
-            raise QueryError(f"the query failed on Oxigraph: {error}") from error
+        except SyntaxError as error:
+            raise QueryError(_oxigraph_syntax_error(error)) from error
+        except (OSError, ValueError) as error:
+            raise QueryError(f"the query failed on Oxigraph: {_one_line(str(error))}") from error
         if isinstance(answer, QueryBoolean):
             return QueryResult("ASK", boolean=bool(answer))
+        columns: tuple[str, ...] = ()
         if isinstance(answer, QuerySolutions):
             columns = tuple(variable.value for variable in answer.variables)
-            convert = memoised_to_rdflib()
-            indexes = range(len(columns))
-            rows = tuple(tuple(convert(solution[i]) for i in indexes) for solution in answer)
-            return QueryResult("SELECT", columns=columns, rows=rows)
+        items, failure = _drain(answer, len(columns) if columns else None, max_rows)
+        del answer  # pyoxigraph's iterators must be dropped on the thread that made them
+        if failure is not None:
+            raise QueryError(f"the query failed on Oxigraph: {failure}")
+        if items is None:
+            raise ResultTooLarge(cast(int, max_rows))
+        if columns or query.form == "SELECT":
+            return QueryResult("SELECT", columns=columns, rows=tuple(items))
         graph = Graph()
         bind_prefixes(graph.namespace_manager)
-        for triple in answer:
-            graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
-        kind = "DESCRIBE" if text.lstrip().upper().startswith("DESCRIBE") else "CONSTRUCT"
-        return QueryResult(kind, graph=graph)
+        for subject, predicate, value in items:
+            graph.add((_term(subject), _term(predicate), _term(value)))
+        return QueryResult(query.form if query.form == "DESCRIBE" else "CONSTRUCT", graph=graph)
+
+
+def _drain(
+    answer: Any, width: int | None, max_rows: int | None
+) -> tuple[list[tuple[Any, ...]] | None, str | None]:
+    """Take the solutions (``width`` columns, converted to rdflib terms) or triples (kept as
+    pyoxigraph terms) of an Oxigraph answer, at most ``max_rows``: (items, None), or (None, None)
+    when there are more, or (None, message) when evaluation failed on the way. It never raises,
+    so that no traceback keeps Oxigraph's iterator alive beyond its thread."""
+    convert = memoised_to_rdflib()
+    items: list[tuple[Any, ...]] = []
+    try:
+        for item in answer:
+            if max_rows is not None and len(items) >= max_rows:
+                return None, None
+            if width is None:
+                items.append((item.subject, item.predicate, item.object))
+            else:
+                items.append(tuple(convert(item[i]) for i in range(width)))
+    except (OSError, ValueError, SyntaxError) as error:
+        return None, _one_line(str(error))
+    return items, None
+
+
+_OXIGRAPH_POSITION = re.compile(r"^error at (\d+):(\d+): ?")
+
+
+def _oxigraph_syntax_error(error: SyntaxError) -> str:
+    message = str(error.msg if error.msg else error)
+    position = _OXIGRAPH_POSITION.match(message)
+    if position is None:
+        return f"SPARQL syntax error: {_one_line(message)}"
+    line, column = position.groups()
+    reason = _one_line(message[position.end() :])
+    return f"SPARQL syntax error at line {line}, column {column}: {reason}"
+
+
+def _one_line(message: str, limit: int = 240) -> str:
+    """A library's message on one line, cut to a readable length."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _term(term: Any) -> Node:
@@ -268,11 +425,14 @@ def render(result: QueryResult, output_format: str, *, width: int | None = None)
             raise QueryError(
                 f"a {result.kind} result is a graph: use --format {', '.join(GRAPH_FORMATS)}"
             )
-        if output_format == "ttl":
-            return turtle(result.graph)
         if output_format == "jsonld":
-            return graph_json_ld(result.graph)
-        return result.graph.serialize(format="nt")
+            return graph_json_ld(result.graph)  # Oxigraph's writer: exact, and never nested
+        if output_format == "nt":
+            return result.graph.serialize(format="nt")
+        try:
+            return turtle(result.graph)
+        except RecursionError:  # rdflib's Turtle writer nests blank nodes by recursion
+            return _flat(result.graph, output_format)
     if output_format not in SELECT_FORMATS:
         raise QueryError(f"a SELECT result is a table: use --format {', '.join(SELECT_FORMATS)}")
     if output_format == "table":
@@ -322,6 +482,86 @@ def _drop_blank_text(element: Any) -> None:
                 element.removeChild(child)
             elif child.nodeType == DomNode.ELEMENT_NODE:
                 _drop_blank_text(child)
+
+
+# The SPARQL 1.1 Protocol's media types (ikg serve's content negotiation).
+SELECT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "ttl",
+    "application/n-triples": "nt",
+    "application/ld+json": "jsonld",
+}
+MEDIA_TYPE = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "ttl": "text/turtle; charset=utf-8",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+
+
+def choose_format(kind: str, accept: str, requested: str | None) -> str:
+    """The output format for a result: an explicit format= parameter, else the Accept header,
+    else the protocol's default (JSON for tables and booleans, Turtle for graphs)."""
+    graph = kind in {"CONSTRUCT", "DESCRIBE"}
+    table = GRAPH_TYPES if graph else SELECT_TYPES
+    if requested:
+        short = {**table, **{v: v for v in table.values()}}.get(requested.strip().lower())
+        if short is not None:
+            return short
+    for part in accept.split(","):
+        media = part.split(";")[0].strip().lower()
+        if media in table:
+            return table[media]
+    return "ttl" if graph else "json"
+
+
+def protocol_answer(result: QueryResult, requested: str | None, accept: str) -> tuple[str, bytes]:
+    """A result as the SPARQL 1.1 Protocol answers it: (media type, body)."""
+    output = choose_format(result.kind, accept, requested)
+    if result.kind == "ASK":
+        if output == "xml":
+            value = "true" if result.boolean else "false"
+            body = (
+                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{value}</boolean></sparql>\n"
+            )
+            return MEDIA_TYPE["xml"], body.encode()
+        return MEDIA_TYPE["json"], json.dumps(
+            {"head": {}, "boolean": bool(result.boolean)}
+        ).encode()
+    return MEDIA_TYPE[output], render(result, output).encode("utf-8")
+
+
+def _flat(graph: Graph, output_format: str) -> str:
+    """A graph written by Oxigraph's serialisers, which never nest: rdflib's Turtle and JSON-LD
+    writers nest blank nodes by recursion and fail on a chain thousands deep."""
+    import pyoxigraph
+
+    from initiative_kg.namespaces import PREFIXES
+    from initiative_kg.terms import to_oxigraph
+
+    formats = {
+        "ttl": pyoxigraph.RdfFormat.TURTLE,
+        "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+        "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    }
+    triples = [
+        pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    ]
+    prefixes = dict(PREFIXES) if output_format == "ttl" else None
+    written = pyoxigraph.serialize(triples, format=formats[output_format], prefixes=prefixes)
+    return written.decode("utf-8") if isinstance(written, bytes) else str(written)
 
 
 def _csv(result: QueryResult) -> str:

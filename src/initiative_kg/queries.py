@@ -9,13 +9,15 @@ A query file starts with header lines in the grlc style::
     #+ columns: [initiative, title, start, end]
 
 Parameter values are checked against their declared type, turned into RDF terms, and bound with
-a ``VALUES`` block placed at the start of the query's outermost ``WHERE`` group. A value never
-becomes query text except as a properly escaped RDF term, so it cannot change the query.
+a ``VALUES`` block placed at the start of the group after the query's first ``WHERE`` (see
+``sparql_text``). A value never becomes query text except as an RDF term written with every
+delimiter escaped and read back to check, so it cannot change the query.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +34,9 @@ from rdflib.term import Node
 from initiative_kg.assets import layout
 from initiative_kg.errors import QueryError
 from initiative_kg.namespaces import PREFIXES
+from initiative_kg.sparql_text import bind_values
+
+__all__ = ["bind_values"]  # binding lives in sparql_text; importable from here as before
 
 PARAM_TYPES = ("integer", "decimal", "boolean", "date", "iri", "string", "langstring")
 CHECKS_FOLDER = "checks"
@@ -45,7 +50,6 @@ _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _PREFIXED = re.compile(r"^([A-Za-z][\w-]*):([\w./%-]*)$")
 _LANGSTRING = re.compile(r"^(.*)@([A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*)$", re.DOTALL)
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,11 @@ class Parameter:
         if self.type == "integer":
             if not _INTEGER.match(value):
                 raise QueryError(problem)
+            if len(value.lstrip("+-")) > sys.get_int_max_str_digits():
+                raise QueryError(
+                    f"parameter '{self.name}' expects an integer of at most "
+                    f"{sys.get_int_max_str_digits():,} digits"
+                )
             return Literal(int(value), datatype=XSD.integer)
         if self.type == "decimal":
             if not _DECIMAL.match(value):
@@ -147,46 +156,6 @@ class CatalogueQuery:
         return bind_values(self.text, terms)
 
 
-def bind_values(text: str, terms: Mapping[str, Node]) -> str:
-    """Put ``VALUES (?a ?b) { (ta tb) }`` at the start of the outermost WHERE group."""
-    if not terms:
-        return text
-    masked = _mask_comments(text)
-    match = _WHERE.search(masked)
-    if match is None:
-        raise QueryError("cannot bind parameters: the query has no 'WHERE {' group")
-    variables = " ".join(f"?{name}" for name in terms)
-    row = " ".join(term.n3() for term in terms.values())
-    block = f"\n  VALUES ({variables}) {{ ({row}) }}\n"
-    return text[: match.end()] + block + text[match.end() :]
-
-
-def _mask_comments(text: str) -> str:
-    """The text with comments blanked out (same length), so that searches skip them. Strings
-    and IRIs that contain '#' are kept."""
-    masked: list[str] = []
-    for line in text.splitlines(keepends=True):
-        out, in_string, in_iri = [], "", False
-        for index, char in enumerate(line):
-            if in_string:
-                if char == in_string and line[index - 1] != "\\":
-                    in_string = ""
-            elif in_iri:
-                in_iri = char != ">"
-            elif char in "\"'":
-                in_string = char
-            elif char == "<" and index + 1 < len(line) and not line[index + 1].isspace():
-                in_iri = True
-            elif char == "#":
-                out.append(" " * (len(line) - index - (1 if line.endswith("\n") else 0)))
-                if line.endswith("\n"):
-                    out.append("\n")
-                break
-            out.append(char)
-        masked.append("".join(out))
-    return "".join(masked)
-
-
 def _expand_iri(value: str, problem: str) -> str:
     """A prefixed name with one of the project's prefixes, an IRI in angle brackets, or a bare
     IRI whose scheme is followed by "//" (http://...) or is "urn". Anything else that looks
@@ -213,7 +182,7 @@ def _expand_iri(value: str, problem: str) -> str:
 def read_query(path: Path, *, query_id: str | None = None) -> CatalogueQuery:
     """Read a query file (or text, for ``path`` = ``-``) with an optional ``#+`` header."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the text
     except FileNotFoundError as error:
         raise QueryError(f"{path}: no such query file") from error
     except (OSError, UnicodeDecodeError) as error:
@@ -312,7 +281,8 @@ def resolve(reference: str, stdin_text: str | None = None) -> CatalogueQuery:
     if reference == "-":
         if stdin_text is None:
             raise QueryError("no query text on standard input")
-        return parse_query_text(stdin_text, path=Path("<stdin>"), query_id="stdin")
+        text = stdin_text.removeprefix("\ufeff")
+        return parse_query_text(text, path=Path("<stdin>"), query_id="stdin")
     known = catalogue()
     if reference in known:
         return known[reference]

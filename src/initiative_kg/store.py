@@ -440,7 +440,8 @@ class KnowledgeGraph:
         from initiative_kg.queries import prepare
 
         text = prepare(query, params, allow_service=allow_service)
-        return self.engine(engine or DEFAULT_ENGINE).execute(text, stated=stated)
+        chosen = self.engine(engine or DEFAULT_ENGINE)
+        return chosen.execute(text, stated=stated, allow_service=allow_service)
 
     def engine(self, name: str, *, hand_over: bool = True) -> Engine:
         """The named embedded engine over this graph (built once, then reused). Oxigraph is

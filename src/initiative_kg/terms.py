@@ -4,7 +4,7 @@ Python API, pySHACL, the serialisers)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
@@ -78,7 +78,9 @@ def canonical_decimal(value: Decimal) -> Literal:
     exponent, no trailing zeros, no decimal point for a whole number (9600000, 0.5, -1.25)."""
     if value == 0:
         return Literal("0", datatype=XSD.decimal, normalize=False)
-    return Literal(format(value.normalize(), "f"), datatype=XSD.decimal, normalize=False)
+    # Exactly: normalize() rounds to its context's precision (28 digits by default).
+    exact = Context(prec=max(28, len(value.as_tuple().digits)))
+    return Literal(format(value.normalize(exact), "f"), datatype=XSD.decimal, normalize=False)
 
 
 def normalise(term: Node | None) -> Node | None:

@@ -154,7 +154,9 @@ def query(
         with status("Loading the graph"):
             kg = load_graph(data, personal_data=personal_data)
         with step(f"running {chosen.id} on {engine.value}"):
-            result = kg.engine(engine.value).execute(text, stated=stated)
+            result = kg.engine(engine.value).execute(
+                text, stated=stated, allow_service=allow_service
+            )
     width = terminal_width() if output is None else None
     rendered = render(result, output_format.value, width=width)
     if output is not None:
