@@ -1,21 +1,34 @@
 """A local, read-only SPARQL 1.1 Protocol endpoint over the embedded graph, with a query page.
 
 FastAPI and uvicorn do the HTTP; this module maps the protocol onto the embedded engines: GET
-and POST queries, content negotiation for the W3C result formats, updates refused with 403, a
-time limit per query and a limit on the rows of a result. The query page is YASGUI, served from
-the package (vendored from the npm registry), so it works without a network.
+and POST queries, content negotiation for the W3C result formats, updates refused with 403.
+What the endpoint guarantees:
 
-rdflib-endpoint was the first choice; it loads YASGUI from a CDN and has neither a time limit
-nor a size limit, and it runs only rdflib's engine, so the endpoint is this thin layer instead.
+- **Limits.** A query runs in a worker process (``query_pool``) and is stopped, process and
+  all, when it runs past ``timeout`` seconds (503): it stops using the CPU, and the other
+  workers keep answering, so a cheap query is answered while up to ``workers - 1`` expensive
+  ones run. A result is built only up to ``max_rows`` + 1 rows (413 beyond that).
+- **Nothing leaves the machine.** SERVICE is refused (400); ``FROM``/``FROM NAMED`` name graphs
+  of the loaded data and are never fetched, on both engines.
+- **Host check.** Only requests whose ``Host`` is the address the server is bound to,
+  ``localhost``, or a name given with ``allowed_hosts`` are answered (400 otherwise), so a web
+  page cannot reach the endpoint through DNS rebinding.
+- **Input.** A query that is not UTF-8 (body or URL) is refused with 400, not read with
+  replacement characters; a query longer than 1 MB is refused with 413.
+
+The query page is YASGUI, served from the package (vendored from the npm registry), so it works
+without a network. rdflib-endpoint was the first choice; it loads YASGUI from a CDN and has
+neither a time limit nor a size limit, and it runs only rdflib's engine.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
+import ipaddress
 import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -23,38 +36,22 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from initiative_kg.engines import QueryResult, check_query, render
-from initiative_kg.errors import InitiativeKGError
+from initiative_kg.engines import GRAPH_TYPES, MEDIA_TYPE, SELECT_TYPES, choose_format
+from initiative_kg.errors import InitiativeKGError, QueryError
 from initiative_kg.queries import catalogue
+from initiative_kg.query_pool import DEFAULT_WORKERS, QueryPool, QueryTimedOut
+from initiative_kg.sparql_text import check_read_only
 
 if TYPE_CHECKING:
     from initiative_kg.store import KnowledgeGraph
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["GRAPH_TYPES", "MEDIA_TYPE", "SELECT_TYPES", "choose_format", "create_app", "serve"]
+
+DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-SELECT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_TYPES = {
-    "text/turtle": "ttl",
-    "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-}
-MEDIA_TYPE = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "ttl": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-}
+MAX_QUERY_BYTES = 1_000_000
 
 
 class RefusedQuery(InitiativeKGError):
@@ -65,20 +62,49 @@ class RefusedQuery(InitiativeKGError):
         self.status = status
 
 
-def choose_format(kind: str, accept: str, requested: str | None) -> str:
-    """The output format for a result: an explicit format= parameter, else the Accept header,
-    else the protocol's default (JSON for tables and booleans, Turtle for graphs)."""
-    graph = kind in {"CONSTRUCT", "DESCRIBE"}
-    table = GRAPH_TYPES if graph else SELECT_TYPES
-    if requested:
-        short = {**table, **{v: v for v in table.values()}}.get(requested.strip().lower())
-        if short is not None:
-            return short
-    for part in accept.split(","):
-        media = part.split(";")[0].strip().lower()
-        if media in table:
-            return table[media]
-    return "ttl" if graph else "json"
+def allowed_host_names(bound_to: str, extra: Iterable[str] = ()) -> Callable[[str], bool]:
+    """Which Host header values the endpoint answers: the address it is bound to, localhost,
+    and the names given; bound to all interfaces (0.0.0.0, ::), any IP address too. A name that
+    resolves to this machine through someone else's DNS (rebinding) is not among them."""
+    names = {name.strip().lower().rstrip(".") for name in extra if name.strip()}
+    names |= {"localhost", _host_only(bound_to)}
+    every_address = bound_to in {"0.0.0.0", "::", ""}
+    loopback = _is_loopback(bound_to)
+
+    def allowed(header: str) -> bool:
+        host = _host_only(header)
+        if host in names:
+            return True
+        if _is_ip(host):
+            return every_address or (loopback and _is_loopback(host))
+        return False
+
+    return allowed
+
+
+def _host_only(value: str) -> str:
+    """The host of a Host header or address, without the port, lower-case; [::1] -> ::1."""
+    text = value.strip().lower()
+    if text.startswith("["):
+        return text[1 : text.find("]")] if "]" in text else text
+    if text.count(":") == 1:
+        text = text.split(":")[0]
+    return text.rstrip(".")
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_loopback(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(_host_only(text)).is_loopback
+    except ValueError:
+        return False
 
 
 def create_app(
@@ -87,16 +113,41 @@ def create_app(
     engine: str = "oxigraph",
     timeout: float = 30.0,
     max_rows: int = 10_000,
+    workers: int = DEFAULT_WORKERS,
+    host: str = DEFAULT_HOST,
+    allowed_hosts: Iterable[str] = (),
 ) -> FastAPI:
-    """The endpoint as an ASGI application (``ikg serve`` runs it with uvicorn)."""
-    runner = kg.engine(engine)
-    workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sparql")
-    app = FastAPI(title="initiative-kg SPARQL endpoint", docs_url=None, redoc_url=None)
+    """The endpoint as an ASGI application (``ikg serve`` runs it with uvicorn). Its worker
+    processes start with the application and end with it."""
+    pool = QueryPool(kg, engine=engine, workers=workers, max_rows=max_rows)
+    host_allowed = allowed_host_names(host, allowed_hosts)
     static = files("initiative_kg") / "_static" / "yasgui"
+    page = _page(kg)
 
-    def run(text: str) -> QueryResult:
-        check_query(text)
-        return runner.execute(text)
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        await pool.start()
+        application.state.pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="initiative-kg SPARQL endpoint", docs_url=None, redoc_url=None, lifespan=lifespan
+    )
+
+    @app.middleware("http")
+    async def check_host(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if not host_allowed(request.headers.get("host", "")):
+            return PlainTextResponse(
+                "the Host header names no address this server answers for; "
+                "start it with --allowed-host NAME to add one\n",
+                status_code=400,
+            )
+        return await call_next(request)
 
     async def answer(
         request: Request, params: dict[str, list[str]], body_query: str | None
@@ -108,32 +159,21 @@ def create_app(
             if "text/html" in request.headers.get("accept", ""):
                 return RedirectResponse("/")
             raise RefusedQuery(400, "no query: send query=... (GET or POST)")
-        loop = asyncio.get_running_loop()
+        if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
+            raise RefusedQuery(413, f"the query is longer than {MAX_QUERY_BYTES} bytes")
         try:
-            result = await asyncio.wait_for(loop.run_in_executor(workers, run, text), timeout)
-        except TimeoutError as error:
+            check_read_only(text)
+        except QueryError as error:
+            status = 403 if "SPARQL Update" in str(error) else 400
+            raise RefusedQuery(status, str(error)) from error
+        accept = request.headers.get("accept", "")
+        try:
+            reply = await pool.run(text, _first(params, "format"), accept, timeout)
+        except QueryTimedOut as error:
             raise RefusedQuery(
-                503, f"the query ran longer than the time limit of {timeout:g} s"
+                503, f"the query ran longer than the time limit of {timeout:g} s and was stopped"
             ) from error
-        if len(result.rows) > max_rows:
-            raise RefusedQuery(
-                413,
-                f"the result has {len(result.rows)} rows, more than the limit of {max_rows}; "
-                "add a LIMIT",
-            )
-        requested = _first(params, "format")
-        output = choose_format(result.kind, request.headers.get("accept", ""), requested)
-        if result.kind == "ASK":
-            body = json.dumps({"head": {}, "boolean": bool(result.boolean)})
-            if output == "xml":
-                value = "true" if result.boolean else "false"
-                body = (
-                    '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                    f"<head/><boolean>{value}</boolean></sparql>\n"
-                )
-                return Response(body, media_type=MEDIA_TYPE["xml"])
-            return Response(body, media_type=MEDIA_TYPE["json"])
-        return Response(render(result, output), media_type=MEDIA_TYPE[output])
+        return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
 
     @app.exception_handler(RefusedQuery)
     async def refused(request: Request, error: RefusedQuery) -> Response:
@@ -145,23 +185,35 @@ def create_app(
 
     @app.get("/sparql")
     async def sparql_get(request: Request) -> Response:
-        return await answer(request, parse_qs(request.url.query), None)
+        return await answer(request, _parameters(request.url.query), None)
 
     @app.post("/sparql")
     async def sparql_post(request: Request) -> Response:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        raw = (await request.body()).decode("utf-8", "replace")
-        params = parse_qs(request.url.query)
-        if content_type == "application/sparql-update":
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";")[0].strip().lower()
+        charset = _charset(content_type)
+        if charset not in {None, "utf-8", "utf8"}:
+            raise RefusedQuery(415, f"the query must be sent as UTF-8, not {charset}")
+        raw = await request.body()
+        if len(raw) > MAX_QUERY_BYTES:
+            raise RefusedQuery(413, f"the request is longer than {MAX_QUERY_BYTES} bytes")
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise RefusedQuery(
+                400, f"the request body is not UTF-8 (byte {error.start}): send UTF-8"
+            ) from error
+        params = _parameters(request.url.query)
+        if media == "application/sparql-update":
             raise RefusedQuery(403, "this endpoint is read-only: SPARQL Update is refused")
-        if content_type == "application/sparql-query":
-            return await answer(request, params, raw)
-        params.update(parse_qs(raw))
+        if media == "application/sparql-query":
+            return await answer(request, params, body)
+        params.update(_parameters(body))
         return await answer(request, params, None)
 
     @app.get("/", response_class=HTMLResponse)
     async def query_page() -> str:
-        return _page(kg)
+        return page
 
     @app.get("/static/{name}")
     async def asset(name: str) -> Response:
@@ -171,6 +223,22 @@ def create_app(
         return Response((static / name).read_bytes(), media_type=media)
 
     return app
+
+
+def _parameters(encoded: str) -> dict[str, list[str]]:
+    """Form or URL parameters; a percent-escape that is not UTF-8 is refused, not replaced."""
+    try:
+        return parse_qs(encoded, errors="strict")
+    except UnicodeDecodeError as error:
+        raise RefusedQuery(400, "a parameter is not UTF-8 once decoded: send UTF-8") from error
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
 
 
 def _first(params: dict[str, list[str]], name: str) -> str | None:
@@ -213,7 +281,7 @@ The query catalogue is in <code>ikg query --list</code>.</p>
 """
 
 
-def serve(app: Any, *, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
+def serve(app: Any, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     import uvicorn
 
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -305,9 +305,30 @@ def serve(
     max_rows: Annotated[
         int,
         typer.Option(
-            metavar="N", help="How many rows a result may have before it is refused (413)."
+            min=1,
+            metavar="N",
+            help="How many rows a result may have before it is refused (413).",
         ),
     ] = 10_000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="N",
+            show_default=False,
+            help="How many queries are answered side by side (default 4), each in a process of "
+            "its own that holds a copy of the graph (memory grows with it).",
+        ),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            show_default=False,
+            help="Another host name the server answers to (the Host header); repeat for "
+            "several. By default only its own address and localhost.",
+        ),
+    ] = None,
     data: DataPaths = None,
     personal_data: PersonalData = True,
     verbose: Verbose = 0,
@@ -317,14 +338,24 @@ def serve(
 
     The endpoint is http://HOST:PORT/sparql, the query page (which works offline)
     http://HOST:PORT/. GET and POST queries, results in the W3C formats by Accept header or
-    format=; updates are refused with 403. Stop it with Ctrl-C.
+    format=; updates are refused with 403, SERVICE with 400. A query past --timeout is stopped
+    (its process ends) and gets 503. Stop it with Ctrl-C.
     """
+    from initiative_kg.query_pool import DEFAULT_WORKERS
     from initiative_kg.serve import create_app
     from initiative_kg.serve import serve as run_server
 
     with status("Loading the graph"):
         kg = load_graph(data, personal_data=personal_data)
-        application = create_app(kg, engine=engine.value, timeout=timeout, max_rows=max_rows)
+        application = create_app(
+            kg,
+            engine=engine.value,
+            timeout=timeout,
+            max_rows=max_rows,
+            workers=workers or DEFAULT_WORKERS,
+            host=host,
+            allowed_hosts=allowed_host or (),
+        )
     typer.echo(
         f"SPARQL endpoint: http://{host}:{port}/sparql  query page: http://{host}:{port}/", err=True
     )
