@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from initiative_kg import __version__
 from initiative_kg.cli import app
 from tests.conftest import REPO, TEST_DATA
+from tests.listener import RecordingListener
 
 runner = CliRunner()
 PERIOD_CASE = TEST_DATA / "invalid" / "PeriodShape--end-before-start.ttl"
@@ -839,7 +840,10 @@ def test_no_summary_leaves_out_what_the_graph_holds() -> None:
 # ---------------------------------------------------------------------- the README's command table
 
 
-SHARED_OPTIONS = {"--data", "--stated", "-f", "-o", "--overwrite", "--personal-data", "-v", "-q"}
+SHARED_OPTIONS = {
+    "--data", "--stated", "-f", "-o", "--overwrite", "--personal-data", "--allow-remote-context",
+    "-v", "-q",
+}  # fmt: skip
 
 
 def _readme_tables() -> tuple[list[list[str]], list[list[str]]]:
@@ -925,3 +929,201 @@ def test_the_readme_command_table_matches_the_help() -> None:
     assert {span.split()[0].split("/")[0] for row in shared for span in _code_spans(row[0])} == (
         SHARED_OPTIONS
     )
+
+
+# ---------------------------------------------------------------------- hardening, as a user runs it
+
+
+def ikg_process(*args: str | Path, **options: object) -> subprocess.Popen[str]:
+    """The command in a process of its own: a query left running by a time limit or stopped by
+    Ctrl-C must end with the process, not live on in the test session."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from initiative_kg.cli import main; main()", *map(str, args)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        **options,  # type: ignore[call-overload]
+    )  # fmt: skip
+
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # hours of work
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_query_timeout_stops_an_embedded_query(engine: str) -> None:
+    """Guards against --timeout applying only to --endpoint: the embedded engines run until
+    done otherwise."""
+    process = ikg_process("query", "-", "--engine", engine, "--timeout", "2")
+    out, err = process.communicate(HEAVY, timeout=300)
+    assert process.returncode == 2, err
+    assert "the query ran longer than the time limit of 2 s" in err
+    assert "Traceback" not in err and out == ""
+    quick = ikg_process("query", "-", "--engine", engine, "--timeout", "30", "-f", "csv")
+    out, err = quick.communicate("SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }", timeout=300)
+    assert quick.returncode == 0 and int(out.splitlines()[1]) > 100, err
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_ctrl_c_stops_a_query_with_exit_130(engine: str) -> None:
+    import signal
+    import time
+
+    process = ikg_process("-vv", "query", "-", "--engine", engine, "--timeout", "600")
+    assert process.stdin is not None and process.stderr is not None
+    process.stdin.write(HEAVY)
+    process.stdin.close()
+    seen = ""
+    while "loaded" not in seen:  # the store's debug line: the graph is loaded
+        line = process.stderr.readline()
+        assert line, "the command ended before it loaded the graph"
+        seen = line
+    time.sleep(2)  # deep in the query now
+    assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=60)
+    err = process.stderr.read()
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+
+
+def test_a_remote_json_ld_context_is_refused_by_every_command_that_loads_data(
+    tmp_path: Path, recording_listener: RecordingListener
+) -> None:
+    url = f"{recording_listener.url}/context.jsonld"
+    path = tmp_path / "remote.jsonld"
+    path.write_text(json.dumps({"@context": url, "@id": "http://example.org/a", "name": "A"}))
+    for arguments in (
+        ["validate", path],
+        ["query", "sources", "--data", path],
+        ["diff", path, path],
+        ["build", "-o", tmp_path / "release", "--data", path],
+    ):
+        code, _, err = invoke(*arguments)
+        assert code == 2, (arguments, err)
+        assert f"{path}: the JSON-LD @context {url} is on the network" in err
+    assert recording_listener.requests == []
+    result = runner.invoke(
+        app,
+        ["query", "-", "--data", str(path), "--allow-remote-context", "-f", "csv"],
+        input="SELECT ?name WHERE { ?s <https://schema.org/name> ?name }",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == ["A"]
+    assert len(recording_listener.requests) == 1
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_query_from_names_a_loaded_graph_and_fetches_nothing(
+    engine: str, recording_listener: RecordingListener
+) -> None:
+    url = f"{recording_listener.url}/data.ttl"
+    result = runner.invoke(
+        app,
+        ["query", "-", "--engine", engine, "-f", "csv"],
+        input=f"SELECT ?s ?o FROM <{url}> WHERE {{ ?s ?p ?o }}",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["s,o"]
+    assert recording_listener.connections == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", "-o", "{out}"],
+        ["query", "funding-by-year", "-o", "{out}"],
+        ["export", "--projection", "initiative-actor", "-f", "json", "-o", "{out}"],
+    ],
+)
+def test_output_onto_a_folder_is_exit_2_and_onto_a_link_writes_its_target(
+    tmp_path: Path, command: list[str]
+) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    code, _, err = invoke(*[part.replace("{out}", str(folder)) for part in command])
+    assert code == 2 and str(folder) in err and "is a folder" in err and "Traceback" not in err
+    target = tmp_path / "real.txt"
+    target.write_text("old")
+    target.chmod(0o640)
+    link = tmp_path / "link.txt"
+    link.symlink_to(target)
+    code, _, err = invoke(*[part.replace("{out}", str(link)) for part in command], "--overwrite")
+    assert code in {0, 1}, err
+    assert link.is_symlink() and target.read_text() != "old"
+    assert target.stat().st_mode & 0o777 == 0o640
+    code, _, err = invoke(*[part.replace("{out}", "/dev/null") for part in command])
+    assert code in {0, 1} and Path("/dev/null").is_char_device()
+
+
+def test_ingest_and_build_and_site_refuse_what_they_cannot_write(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("Et projekt\n\nProjektperiode:\n2014 - 2017\n", encoding="utf-8")
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    code, _, err = invoke("ingest", page, "-o", folder)
+    assert code == 2 and "is a folder" in err
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    code, _, err = invoke("build", "-o", a_file, "--overwrite")
+    assert code == 2 and "is not a folder" in err
+    code, _, err = invoke("site", "-o", a_file, "--overwrite")
+    assert code == 2 and "is not a folder" in err
+    assert a_file.read_text() == "x"
+
+
+def test_a_five_thousand_digit_integer_is_one_line_and_exit_2() -> None:
+    code, out, err = invoke("query", "initiatives-active-in-year", "-p", "year=" + "9" * 5000)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "at most 4,300 digits" in err
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_ill_typed_literals_give_the_report_without_library_noise(
+    tmp_path: Path, engine: str
+) -> None:
+    """rdflib logs a traceback for every ill-typed literal it converts; that belongs to -vv."""
+    text = re.sub(
+        r"schema:value [^;\]]+", 'schema:value "abc"^^xsd:decimal ', MINIMAL.read_text("utf-8")
+    )
+    assert '"abc"^^xsd:decimal' in text
+    path = tmp_path / "ill-typed.ttl"
+    path.write_text(text, encoding="utf-8")
+    process = subprocess.run(
+        [sys.executable, "-c", "from initiative_kg.cli import main; main()",
+         "validate", str(path), "--engine", engine],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert process.returncode == 1, process.stderr
+    assert "Traceback" not in process.stderr and "Failed to convert" not in process.stderr
+    assert "abc" in process.stdout  # the report names the value
+    verbose = subprocess.run(
+        [sys.executable, "-c", "from initiative_kg.cli import main; main()",
+         "-vv", "validate", str(path), "--engine", engine],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert verbose.returncode == 1
+    # the library's words are there for who asks, at debug level
+    assert "ikg: debug: Failed to convert Literal lexical form" in verbose.stderr
+
+
+def test_a_query_file_with_a_byte_order_mark_keeps_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "bom.rq"
+    text = "#+ params:\n#+   - {name: year, type: integer}\nSELECT ?year WHERE { }\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    code, out, err = invoke("query", path, "-p", "year=2016", "-f", "csv")
+    assert code == 0, err
+    assert out.splitlines() == ["year", "2016"]
+
+
+def test_a_38_digit_decimal_is_printed_exactly() -> None:
+    decimal = "12345678901234567890123456789012345678.5"
+    for output in ("table", "csv", "json"):
+        result = runner.invoke(
+            app,
+            ["query", "-", "-f", output],
+            input=f'SELECT ?x WHERE {{ VALUES ?x {{ "{decimal}"^^<http://www.w3.org/2001/XMLSchema#decimal> }} }}',
+        )
+        assert result.exit_code == 0 and decimal in result.stdout, result.stderr
+
+
+def test_push_refuses_a_graph_that_is_no_iri_before_loading_anything() -> None:
+    code, _, err = invoke("push", "--endpoint", "http://127.0.0.1:9/sparql", "--graph", "a b")
+    assert code == 2 and "is not an absolute IRI" in err

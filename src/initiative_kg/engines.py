@@ -123,6 +123,40 @@ class ResultTooLarge(QueryError):
         self.limit = limit
 
 
+class QueryTimedOut(QueryError):
+    """A query ran past its time limit."""
+
+
+def execute_within(
+    engine: Engine, text: str, *, timeout: float | None, **options: Any
+) -> QueryResult:
+    """``engine.execute`` with a time limit. Neither embedded engine can be interrupted, so the
+    query runs in a daemon thread and the caller gets QueryTimedOut when the limit passes; the
+    thread runs on until the process ends, so this is for a process that then exits (the
+    command line). A server runs queries in processes it can end instead (query_pool)."""
+    if timeout is None:
+        return engine.execute(text, **options)
+    outcome: list[QueryResult | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(engine.execute(text, **options))
+        except BaseException as error:  # handed to the waiting thread
+            outcome.append(error)
+
+    worker = threading.Thread(target=run, name="ikg-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise QueryTimedOut(
+            f"the query ran longer than the time limit of {timeout:g} s (--timeout)"
+        )
+    answer = outcome[0]
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
 def check_query(text: str, *, allow_service: bool = False) -> QueryText:
     """Refuse an update and SERVICE (an outbound request) unless allowed, from the query's
     tokens; the engine that runs the query parses it and reports syntax errors."""

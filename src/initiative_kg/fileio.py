@@ -46,6 +46,8 @@ def check_output(path: Path, *, overwrite: bool, folder: bool = False) -> None:
     device such as /dev/null, a pipe) is written to as it is."""
     path = Path(path)
     kind = "folder" if folder else "file"
+    if not folder and _is_stream(path):
+        return  # /dev/stdout and the like are written to, never replaced
     if path.is_dir() and not folder:
         raise InitiativeKGError(f"{path} is a folder; -o needs a file name")
     if path.exists() and folder and not path.is_dir():

@@ -14,6 +14,7 @@ import typer
 from initiative_kg.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
+    AllowRemoteContext,
     DataPaths,
     EngineName,
     Overwrite,
@@ -25,6 +26,7 @@ from initiative_kg.cli.common import (
     check_output,
     load_graph,
     output_option,
+    positive_seconds,
     progress,
     status,
     step,
@@ -109,10 +111,16 @@ def query(
     ] = None,
     timeout: Annotated[
         float,
-        typer.Option(metavar="SECONDS", help="How long to wait for the endpoint (--endpoint)."),
+        typer.Option(
+            metavar="SECONDS",
+            callback=positive_seconds,
+            help="How long the query may run (embedded engines) or the endpoint may take "
+            "(--endpoint) before the command gives up (exit 2).",
+        ),
     ] = 60.0,
     output: Annotated[Path | None, output_option("the result")] = None,
     overwrite: Overwrite = False,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -129,7 +137,7 @@ def query(
       ikg query my-question.rq --data my-data/
     """
     from initiative_kg import queries as catalogue_module
-    from initiative_kg.engines import check_query, render
+    from initiative_kg.engines import check_query, execute_within, render
     from initiative_kg.fileio import write_atomically
 
     check_output(output, overwrite=overwrite)
@@ -152,10 +160,16 @@ def query(
             result = RemoteEngine.at(endpoint, timeout=timeout).execute(text, stated=stated)
     else:
         with status("Loading the graph"):
-            kg = load_graph(data, personal_data=personal_data)
-        with step(f"running {chosen.id} on {engine.value}"):
-            result = kg.engine(engine.value).execute(
-                text, stated=stated, allow_service=allow_service
+            kg = load_graph(
+                data, personal_data=personal_data, allow_remote_contexts=allow_remote_context
+            )
+        with status("Running the query"), step(f"running {chosen.id} on {engine.value}"):
+            result = execute_within(
+                kg.engine(engine.value),
+                text,
+                timeout=timeout,
+                stated=stated,
+                allow_service=allow_service,
             )
     width = terminal_width() if output is None else None
     rendered = render(result, output_format.value, width=width)
@@ -247,6 +261,7 @@ def push(
     timeout: Annotated[
         float, typer.Option(metavar="SECONDS", help="How long to wait for each request.")
     ] = 60.0,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -257,13 +272,17 @@ def push(
     update; a failure on the way leaves the previous version complete. Connection errors and
     5xx answers are retried with backoff; a 4xx is reported with the server's message (exit 2).
     """
-    from initiative_kg.endpoint import Credentials, SparqlClient
+    from initiative_kg.endpoint import Credentials, SparqlClient, graph_name
     from initiative_kg.endpoint import push as run_push
     from initiative_kg.validation import validate as run_validation
 
+    if graph is not None:
+        graph = graph_name(graph)  # before anything is loaded, let alone sent
     credentials = Credentials.lookup(user, update_endpoint or endpoint, auth.value)
     with status("Loading and validating the graph"):
-        kg = load_graph(data, personal_data=personal_data)
+        kg = load_graph(
+            data, personal_data=personal_data, allow_remote_contexts=allow_remote_context
+        )
         with step("validating"):
             report = None if force else run_validation(kg)
     if report is not None and not report.conforms:
@@ -305,7 +324,7 @@ def serve(
     max_rows: Annotated[
         int,
         typer.Option(
-            min=1,
+            callback=at_least_one,
             metavar="N",
             help="How many rows a result may have before it is refused (413).",
         ),
@@ -313,7 +332,7 @@ def serve(
     workers: Annotated[
         int | None,
         typer.Option(
-            min=1,
+            callback=at_least_one,
             metavar="N",
             show_default=False,
             help="How many queries are answered side by side (default 4), each in a process of "
@@ -331,6 +350,7 @@ def serve(
     ] = None,
     data: DataPaths = None,
     personal_data: PersonalData = True,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -346,7 +366,9 @@ def serve(
     from initiative_kg.serve import serve as run_server
 
     with status("Loading the graph"):
-        kg = load_graph(data, personal_data=personal_data)
+        kg = load_graph(
+            data, personal_data=personal_data, allow_remote_contexts=allow_remote_context
+        )
         application = create_app(
             kg,
             engine=engine.value,

@@ -45,6 +45,13 @@ class ErrorMappingGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("ikg: interrupted", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except RecursionError:  # a library that walks nested data by recursion, the last line
+            typer.echo(
+                "ikg: error: the data nests deeper than this command can follow "
+                "(blank nodes inside blank nodes, thousands deep)",
+                err=True,
+            )
+            raise typer.Exit(EXIT_UNUSABLE) from None
         except BadParameter as error:
             error.message = plain_usage_message(error.message)
             raise
@@ -105,6 +112,21 @@ class _CurrentStderr(logging.Handler):
             self.handleError(record)
 
 
+class LibraryWarningsAsDebug(logging.Filter):
+    """The libraries' warnings are debug output: rdflib logs a whole traceback for every
+    ill-typed literal it meets ("abc"^^xsd:decimal), which the report already names in one line.
+    Only the project's own warnings, and anyone's errors, are shown at the normal level."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__()
+        self.level = level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.partition(".")[0] != "initiative_kg" and record.levelno < logging.ERROR:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return record.levelno >= self.level
+
+
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return f"ikg: {record.levelname.lower()}: {record.getMessage()}"
@@ -123,6 +145,8 @@ def _apply_verbosity(ctx: typer.Context) -> None:
     if _HANDLER not in root.handlers:
         root.addHandler(_HANDLER)
     root.setLevel(level)
+    _HANDLER.filters = [LibraryWarningsAsDebug(level)]  # on the command's own handler only
+    logging.captureWarnings(True)  # warnings.warn() from the libraries goes the same way
 
 
 def _more_verbose(ctx: typer.Context, value: int) -> int:
@@ -192,6 +216,14 @@ PersonalData = Annotated[
         "default), or leave them out.",
     ),
 ]
+AllowRemoteContext = Annotated[
+    bool,
+    typer.Option(
+        "--allow-remote-context",
+        help="Fetch a JSON-LD @context that a file gives as a URL. Refused by default: nothing "
+        "leaves this machine unless you ask for it.",
+    ),
+]
 Overwrite = Annotated[
     bool,
     typer.Option(
@@ -206,6 +238,13 @@ def at_least_one(value: int | None) -> int | None:
     """A count option's check (said in words, not as click's "[x>=1]" range mark)."""
     if value is not None and value < 1:
         raise typer.BadParameter(f"{value} is not a count: give 1 or more")
+    return value
+
+
+def positive_seconds(value: float | None) -> float | None:
+    """A time limit's check: more than nothing."""
+    if value is not None and value <= 0:
+        raise typer.BadParameter(f"{value:g} is not a time limit: give a number of seconds above 0")
     return value
 
 
@@ -236,6 +275,7 @@ def load_graph(
     background: Background = "none",
     personal_data: bool = True,
     progress: ProgressCallback | None = None,
+    allow_remote_contexts: bool = False,
 ) -> KnowledgeGraph:
     """The graph a command works on: the user's files (``--data``) or the shipped data, with
     the ontology and vocabularies; what was loaded and how long it took go to the log (-v)."""
@@ -247,6 +287,7 @@ def load_graph(
             background=background,
             personal_data=personal_data,
             progress=progress,
+            allow_remote_contexts=allow_remote_contexts,
         )
     if logger.isEnabledFor(logging.INFO):
         parts = Counter(source.part for source in kg.files)

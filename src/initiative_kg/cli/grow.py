@@ -14,6 +14,7 @@ import typer
 from initiative_kg.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
+    AllowRemoteContext,
     DataPaths,
     Overwrite,
     Quiet,
@@ -56,6 +57,7 @@ def ingest(
     ] = False,
     data: DataPaths = None,
     overwrite: Overwrite = False,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -74,7 +76,7 @@ def ingest(
     check_output(output, overwrite=overwrite)
     if not page.is_file():
         raise InitiativeKGError(f"{page}: no such file")
-    known = load_graph(data)
+    known = load_graph(data, allow_remote_contexts=allow_remote_context)
     with step("reading the page"):
         try:
             extraction, draft_graph = run_ingest(page, known=known.union(), source_url=source_url)
@@ -185,6 +187,7 @@ def diff(
         Path,
         typer.Argument(metavar="B", show_default=False, help="Another (e.g. the curated file)."),
     ],
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -202,7 +205,10 @@ def diff(
     from initiative_kg.compare import diff as graph_diff
     from initiative_kg.compare import lines
 
-    before, after = load_graph([first]), load_graph([second])
+    before, after = (
+        load_graph([first], allow_remote_contexts=allow_remote_context),
+        load_graph([second], allow_remote_contexts=allow_remote_context),
+    )
     with step("comparing"):
         changes = graph_diff(before, after)
     if not changes:

@@ -10,6 +10,7 @@ import typer
 
 from initiative_kg.cli.common import (
     EXIT_FAILED,
+    AllowRemoteContext,
     DataPaths,
     ErrorMappingGroup,
     IkgCommand,
@@ -74,6 +75,7 @@ def network_metrics(
     ] = TableFormat.table,
     data: DataPaths = None,
     stated: Stated = False,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -83,7 +85,7 @@ def network_metrics(
 
     from initiative_kg.network import metrics, project
 
-    kg = load_graph(data)
+    kg = load_graph(data, allow_remote_contexts=allow_remote_context)
     with step(f"projecting {projection.value} and its metrics"):
         rows = metrics(project(kg, projection.value, stated=stated))[:top]
     records = [asdict(row) for row in rows]
@@ -108,6 +110,7 @@ def network_path(
     ],
     data: DataPaths = None,
     stated: Stated = False,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -121,7 +124,7 @@ def network_path(
     """
     from initiative_kg.network import shortest_path
 
-    kg = load_graph(data)
+    kg = load_graph(data, allow_remote_contexts=allow_remote_context)
     with step("finding the path"):
         steps = shortest_path(kg, start, end, stated=stated)
     if not steps:
@@ -140,13 +143,14 @@ def network_communities(
     projection: ProjectionOption = Projection.actor_co_participation,
     data: DataPaths = None,
     stated: Stated = False,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
     """Communities (Louvain, fixed seed) with their members, largest first."""
     from initiative_kg.network import metrics, project
 
-    kg = load_graph(data)
+    kg = load_graph(data, allow_remote_contexts=allow_remote_context)
     with step(f"projecting {projection.value} and its communities"):
         rows = metrics(project(kg, projection.value, stated=stated))
     for community in sorted({row.community for row in rows}):

@@ -11,6 +11,7 @@ import typer
 
 from initiative_kg.cli.common import (
     EXIT_FAILED,
+    AllowRemoteContext,
     DataPaths,
     Overwrite,
     PersonalData,
@@ -39,6 +40,7 @@ def build(
         ),
     ] = None,
     overwrite: Overwrite = False,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -54,7 +56,9 @@ def build(
 
     check_output(output, overwrite=overwrite, folder=True)
     with status("Loading and validating the graph"):
-        kg = load_graph(data, personal_data=personal_data)
+        kg = load_graph(
+            data, personal_data=personal_data, allow_remote_contexts=allow_remote_context
+        )
         with step("validating"):
             report = run_validation(kg)
     if not report.conforms:
@@ -70,6 +74,7 @@ def site(
     data: DataPaths = None,
     personal_data: PersonalData = True,
     overwrite: Overwrite = False,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -85,7 +90,9 @@ def site(
 
     check_output(output, overwrite=overwrite, folder=True)
     with status("Building the site"):
-        kg = load_graph(data, personal_data=personal_data)
+        kg = load_graph(
+            data, personal_data=personal_data, allow_remote_contexts=allow_remote_context
+        )
         with step("validating"):
             report = run_validation(kg)
         with step("writing the site"):
@@ -126,6 +133,7 @@ def export_network(
     stated: Stated = False,
     personal_data: PersonalData = True,
     overwrite: Overwrite = False,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -134,7 +142,7 @@ def export_network(
     from initiative_kg.network import project
 
     check_output(output, overwrite=overwrite)
-    kg = load_graph(data, personal_data=personal_data)
+    kg = load_graph(data, personal_data=personal_data, allow_remote_contexts=allow_remote_context)
     with step(f"projecting {projection.value}"):
         graph = project(kg, projection.value, stated=stated)
     with step(f"writing {output_format.value}"):

@@ -11,6 +11,7 @@ import typer
 from initiative_kg.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
+    AllowRemoteContext,
     DataPaths,
     EngineName,
     Overwrite,
@@ -112,6 +113,7 @@ def validate(
             "rdflib runs pySHACL, the reference, one resource at a time. Same report."
         ),
     ] = EngineName.oxigraph,
+    allow_remote_context: AllowRemoteContext = False,
     verbose: Verbose = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -143,7 +145,9 @@ def validate(
             if spinner is not None:
                 spinner.update(f"Loading {path.name}")
 
-        kg = load_graph(files, background=background, progress=show)
+        kg = load_graph(
+            files, background=background, progress=show, allow_remote_contexts=allow_remote_context
+        )
         triples = kg.triple_count()
         if spinner is not None:
             spinner.update(f"Validating {triples} triples")
