@@ -235,3 +235,23 @@ def test_a_request_the_server_finds_too_large_is_sent_in_halves(
     # more requests than planned batches: the large ones were halved
     planned = sum(-(-len(kg.dataset.graph(name)) // 5000) for name in kg.graph_names())
     assert report.batches > planned
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['"', "'''", '\\" } UNION { ?s ?p ?o } #', "\\u0022", "a\nb\\", "#}>", "Pårørende"],
+)
+def test_parameters_stay_values_on_virtuoso(virtuoso: VirtuosoServer, hostile: str) -> None:
+    """Virtuoso reads the bound values back intact: its parser is not Oxigraph's or rdflib's."""
+    from rdflib import Literal
+
+    from initiative_kg.queries import parse_query_text
+
+    text = (
+        "#+ params:\n#+   - {name: first, type: string}\n#+   - {name: second, type: string}\n"
+        "SELECT ?first ?second WHERE { }\n"
+    )
+    query = parse_query_text(text, path=Path("echo.rq"), query_id="echo")
+    bound = query.bind({"first": hostile, "second": hostile + "!"})
+    result = RemoteEngine(SparqlClient(virtuoso.query_endpoint)).execute(bound)
+    assert result.rows == ((Literal(hostile), Literal(hostile + "!")),)

@@ -156,3 +156,29 @@ def test_an_existing_folder_is_kept_unless_overwrite(
     build(shipped, folder, overwrite=True)
     assert not (folder / "keep.txt").exists() and checksums_match(folder)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_blank_nodes_nested_thousands_deep_are_released(tmp_path: Path) -> None:
+    """rdflib's Turtle and JSON-LD writers nest blank nodes by recursion and failed with a
+    traceback on a chain thousands deep; the dumps are still written, whole."""
+    import pyoxigraph
+
+    depth = 3000
+    data = tmp_path / "deep.ttl"
+    data.write_text(
+        "@prefix ex: <http://example.org/> .\nex:root ex:next "
+        + "[ ex:next " * depth + "ex:end" + " ]" * depth + " .\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    kg = KnowledgeGraph.load([data], background="none")
+    folder = tmp_path / "release"
+    build(kg, folder)
+    formats = {
+        "initiative-kg.ttl": pyoxigraph.RdfFormat.TURTLE,
+        "initiative-kg.nq": pyoxigraph.RdfFormat.N_QUADS,
+        "initiative-kg.jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    }
+    chain = "http://example.org/next"
+    for name, rdf_format in formats.items():
+        parsed = list(pyoxigraph.parse(path=folder / name, format=rdf_format))
+        assert sum(1 for item in parsed if item.predicate.value == chain) == depth + 1, name

@@ -60,14 +60,36 @@ def _write_dumps(kg: KnowledgeGraph, folder: Path) -> list[str]:
         # Every literal as the files wrote it (rdflib's own Turtle and JSON-LD writers rewrite
         # typed literals; see initiative_kg.serialise).
         if rdf_format == "turtle":
-            path.write_text(turtle(kg.union()), encoding="utf-8")
+            try:
+                text = turtle(kg.union())
+            except RecursionError:  # rdflib's Turtle writer nests blank nodes by recursion
+                text = _flat_turtle(kg)
         elif rdf_format == "json-ld":
-            path.write_text(json_ld(kg.quads()), encoding="utf-8")
+            text = json_ld(kg.quads())
         else:
-            path.write_text(kg.dataset.serialize(format=rdf_format), encoding="utf-8")
+            text = kg.dataset.serialize(format=rdf_format)
+        path.write_text(text, encoding="utf-8")
         written.append(name)
         logger.info("wrote %s", path.name)
     return written
+
+
+def _flat_turtle(kg: KnowledgeGraph) -> str:
+    """The union as Turtle by Oxigraph's writer, which never nests (rdflib's fails on blank
+    nodes thousands deep), every literal as written."""
+    import pyoxigraph
+
+    from initiative_kg.namespaces import PREFIXES
+    from initiative_kg.terms import to_oxigraph
+
+    triples = dict.fromkeys(
+        pyoxigraph.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+        for s, p, o, _ in kg.quads()
+    )
+    written = pyoxigraph.serialize(
+        triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=dict(PREFIXES)
+    )
+    return (written or b"").decode("utf-8")
 
 
 def describe(
