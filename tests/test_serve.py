@@ -512,3 +512,30 @@ def test_parameters_sent_to_a_remote_endpoint_stay_values(served: str, hostile: 
     bound = query.bind({"first": hostile, "second": hostile + "!"})
     result = RemoteEngine(SparqlClient(f"{served}/sparql")).execute(bound)
     assert result.rows == ((Literal(hostile), Literal(hostile + "!")),)
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_the_workers_answer_with_literals_as_written(tmp_path: Path, engine: str) -> None:
+    """The query workers load their own copy of the graph: it must give literals back as the
+    files wrote them, as the embedded engines do ("127"^^xsd:byte, not as an integer)."""
+    data = tmp_path / "written.ttl"
+    data.write_text(
+        "@prefix ex: <http://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        'ex:a ex:small "127"^^xsd:byte ; ex:amount "10500000.00"^^xsd:decimal .\n',
+        encoding="utf-8",
+    )
+    process, url = start_server("--data", str(data), "--engine", engine, "--workers", "1")
+    try:
+        status, text = get(
+            url,
+            "SELECT ?v WHERE { <http://example.org/a> ?p ?v } ORDER BY STR(?v)",
+            Accept="text/tab-separated-values",
+        )
+    finally:
+        stop_server(process)
+    assert status == 200
+    assert text.splitlines() == [
+        "?v",
+        '"10500000.00"^^<http://www.w3.org/2001/XMLSchema#decimal>',
+        '"127"^^<http://www.w3.org/2001/XMLSchema#byte>',
+    ]

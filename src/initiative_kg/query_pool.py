@@ -7,9 +7,10 @@ takes its place. The process pool of the standard library cannot do this (ending
 breaks the whole pool), hence this small one.
 
 Each worker is a fresh interpreter ("spawn": nothing half-locked is inherited from a server
-that runs threads) that loads the store from an N-Quads dump the server writes once into a
-private temporary folder. It answers one query at a time: runs it with the row limit (stopping
-at limit + 1), writes the result in the format the client asked for, and sends back the bytes.
+that runs threads) that loads the graph from an N-Quads dump the server writes once into a
+private temporary folder (every literal as its file wrote it). It answers one query at a time:
+runs it with the row limit (stopping at limit + 1), writes the result in the format the client
+asked for, and sends back the bytes.
 The price is memory: every worker holds the whole graph.
 """
 
@@ -56,15 +57,13 @@ class QueryTimedOut(Exception):
 
 def _serve_queries(dump: str, engine: str, max_rows: int, connection: Connection) -> None:
     """A worker's life: load the store, say so, then answer queries until the pipe closes."""
-    import pyoxigraph
-
     from initiative_kg.engines import ResultTooLarge, protocol_answer
     from initiative_kg.errors import InitiativeKGError
     from initiative_kg.store import KnowledgeGraph
 
-    store = pyoxigraph.Store()
-    store.load(path=dump, format=pyoxigraph.RdfFormat.N_QUADS)
-    kg = KnowledgeGraph.of_store(store)
+    # Loaded as any file is, so that literals the store would rewrite are recorded as written
+    # and the engine is chosen as in the server (see KnowledgeGraph.exact).
+    kg = KnowledgeGraph.load([Path(dump)], background="bare")
     runner = kg.engine(engine)
     runner.execute("ASK { ?s ?p ?o }")  # imports and views now, not in the first query's time
     connection.send(_READY)
@@ -119,12 +118,26 @@ class QueryPool:
             raise ValueError("a pool needs at least one worker")
         import pyoxigraph
 
+        from initiative_kg.terms import to_oxigraph
+
         self.engine = engine
         self.size = workers
         self.max_rows = max_rows
         self._folder = Path(tempfile.mkdtemp(prefix="ikg-serve-"))
         self._dump = self._folder / "store.nq"
-        kg.store.dump(output=str(self._dump), format=pyoxigraph.RdfFormat.N_QUADS)
+        if kg.exact:
+            kg.store.dump(output=str(self._dump), format=pyoxigraph.RdfFormat.N_QUADS)
+        else:  # every literal as the files wrote it, not as the store holds it
+            quads = (
+                pyoxigraph.Quad(
+                    to_oxigraph(s),  # type: ignore[arg-type]
+                    to_oxigraph(p),  # type: ignore[arg-type]
+                    to_oxigraph(o),
+                    pyoxigraph.NamedNode(graph),
+                )
+                for s, p, o, graph in kg.quads()
+            )
+            pyoxigraph.serialize(quads, output=str(self._dump), format=pyoxigraph.RdfFormat.N_QUADS)
         self._context = multiprocessing.get_context("spawn")
         # One thread per worker waits on its pipe, so the event loop never blocks on one.
         self._waiting = ThreadPoolExecutor(max_workers=workers * 2, thread_name_prefix="ikg-pool")

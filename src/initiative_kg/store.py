@@ -256,12 +256,6 @@ class KnowledgeGraph:
         logger.debug("loaded %d quads from %d files", len(store), len(loaded))
         return kg
 
-    @classmethod
-    def of_store(cls, store: pyoxigraph.Store) -> KnowledgeGraph:
-        """A graph over a store filled elsewhere (a query worker's copy): no files behind it,
-        so nothing can be located in a file."""
-        return cls(store, (), _Locator())
-
     # ------------------------------------------------------------------ views
 
     @property
