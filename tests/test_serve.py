@@ -315,7 +315,7 @@ CHEAP_QUERIES = [
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     "SELECT ?label WHERE { <https://w3id.org/initiative-kg/id/region/1081> rdfs:label ?label }",
-    "CONSTRUCT { ?r a ?t } WHERE { ?r a ?t } LIMIT 5",
+    "CONSTRUCT { ?r a ?t } WHERE { ?r a ?t FILTER (isIRI(?r)) } ORDER BY ?r ?t LIMIT 5",
 ]
 
 
