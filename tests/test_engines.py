@@ -291,3 +291,39 @@ def test_blank_nodes_nested_thousands_deep_are_written(
         again = Graph().parse(data=render(result, output), format=rdf_format)
         assert len(again) == depth + 1
         assert (URIRef(f"{EXAMPLE}root"), URIRef(f"{EXAMPLE}next"), None) in again
+
+
+# Decimal arithmetic: Oxigraph adds and multiplies its decimals (up to about 1.7E20, 18 places)
+# exactly; rdflib's engine computes with Python's Decimal, which rounds to 28 digits unless told
+# otherwise. Values beyond Oxigraph's range are computed by rdflib alone, also exactly.
+ARITHMETIC = [
+    ("12345678901234567890.123456789012", True),
+    ("-12345678901234567890.999999999999999999", True),
+    ("0.000000000000000001", True),
+    ("12345678901234567890123456789012345678.25", False),
+    ("1000000000000000000000.000000000000000000001", False),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(("value", "in_range"), ARITHMETIC)
+def test_sums_and_products_of_decimals_are_exact(
+    tmp_path: Path, engine: str, value: str, in_range: bool
+) -> None:
+    from decimal import Decimal, localcontext
+
+    path = tmp_path / "amount.ttl"
+    path.write_text(
+        f'<{EXAMPLE}grant> <{EXAMPLE}amount> "{value}"^^<{XSD.decimal}> .\n', encoding="utf-8"
+    )
+    kg = KnowledgeGraph.load([path], background="none")
+    assert kg.exact is in_range  # in range: "oxigraph" is Oxigraph
+    result = kg.engine(engine).execute(
+        f"SELECT (?v + ?v AS ?twice) (?v * 3 AS ?thrice) (?v - 1 AS ?less) (?v + ?v - ?v AS ?same)"
+        f" WHERE {{ ?g <{EXAMPLE}amount> ?v }}"
+    )
+    with localcontext(prec=200):
+        exact = Decimal(value)
+        expected = [exact + exact, exact * 3, exact - 1, exact]
+    ((twice, thrice, less, same),) = result.rows
+    assert [Decimal(str(term)) for term in (twice, thrice, less, same)] == expected

@@ -10,6 +10,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
+from initiative_kg.namespaces import IKGSH
 from initiative_kg.queries import checks
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import Severity, ValidationReport, load_shapes, validate
@@ -331,3 +332,149 @@ def test_standalone_reports_nothing_in_the_shipped_ontology_files(path: Path) ->
     report = validate(KnowledgeGraph.load([path], background="reference"), relative_to=REPO)
     files = {result.file for result in report.results}
     assert files <= {str(path.relative_to(REPO))}
+
+
+# ---------------------------------------------------------------------- amounts of any size
+
+MONETARY_VALUE = "MonetaryAmountShape"
+ALLOCATION_TOTAL = "ikgsh:SubAllocationTotalShape"
+
+
+def grants_file(
+    tmp_path: Path, amounts: dict[str, str], allocations: dict[str, tuple[str, list[str]]]
+) -> Path:
+    """The self-contained project with a grant for each amount (name -> literal) and, for each
+    allocated grant (name -> total and parts), its sub-allocations."""
+    text = self_contained_project(tmp_path).read_text(encoding="utf-8")
+
+    def grant(name: str, value: str, kind: str = "ikg:Grant", more: str = "") -> str:
+        return (
+            f"\ngrant:{name} a {kind} ;\n"
+            f'    rdfs:label "Bevilling {name}"@da ;{more}\n'
+            f"    schema:amount [ a schema:MonetaryAmount ; schema:value {value} ;"
+            ' schema:currency "DKK" ] ;\n'
+            "    prov:wasDerivedFrom source:test-page .\n"
+        )
+
+    funds = "\n    schema:fundedItem initiative:test-project ;"
+    for name, value in amounts.items():
+        text += grant(name, value, more=funds)
+    for name, (total, parts) in allocations.items():
+        text += grant(name, f'"{total}"^^xsd:decimal', more=funds)
+        for number, part in enumerate(parts):
+            text += grant(
+                f"{name}-part-{number}",
+                f'"{part}"^^xsd:decimal',
+                kind="ikg:SubAllocation",
+                more=f"\n    ikg:allocationOf grant:{name} ;",
+            )
+    path = tmp_path / "grants.ttl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def amount_findings(report: ValidationReport) -> dict[str, set[str]]:
+    """Per offending amount (its lexical form), the components of the amount shape it fails."""
+    found: dict[str, set[str]] = {}
+    for result in report.results:
+        if result.raw is not None and MONETARY_VALUE in result.shape:
+            component = str(result.raw.component).rsplit("#", 1)[-1]
+            found.setdefault(str(result.raw.value), set()).add(component)
+    return found
+
+
+def allocation_findings(report: ValidationReport) -> dict[str, str]:
+    """Per grant whose sub-allocations add up to more than it, the message."""
+    return {
+        result.focus.removeprefix("grant:"): result.message
+        for result in report.results
+        if result.shape == ALLOCATION_TOTAL
+    }
+
+
+# Amounts beyond Oxigraph's numbers (about 1.7E20, 18 decimal places): the store cannot compute
+# with them, so both engines are rdflib's; the verdicts must still be right.
+BEYOND_RANGE = {
+    "e21": ('"1000000000000000000000"^^xsd:decimal', set()),  # the reviewed grant of 1E21 kr.
+    "digits38": ('"99999999999999999999999999999999999999.99"^^xsd:decimal', set()),
+    "tiny": ('"0.000000000000000000001"^^xsd:decimal', set()),  # positive, 21 places
+    "negative": ('"-1000000000000000000000"^^xsd:decimal', {"MinExclusiveConstraintComponent"}),
+    "double": ('"1.0E21"^^xsd:double', {"DatatypeConstraintComponent"}),
+}
+BEYOND_RANGE_ALLOCATIONS = {
+    "over": (
+        "1000000000000000000000",
+        ["400000000000000000000", "600000000000000000000.000000001"],
+    ),
+    "exact": ("1000000000000000000000", ["500000000000000000000", "500000000000000000000"]),
+}
+# Within Oxigraph's range the default engine computes exactly; rdflib's engine and pySHACL
+# must too (Python rounds decimals to 28 digits unless told otherwise).
+WITHIN_RANGE_ALLOCATIONS = {
+    "over": ("100000000000000000000", ["40000000000000000000", "60000000000000000000.000000001"]),
+    "exact": ("100000000000000000000", ["40000000000000000000", "60000000000000000000"]),
+    "places-equal": (
+        "12345678901234567890.123456789012",
+        ["12345678901234567890.123456789011", "0.000000000001"],
+    ),
+    "places-over": (
+        "12345678901234567890.123456789012",
+        ["12345678901234567890.123456789011", "0.000000000002"],
+    ),
+}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_amounts_beyond_the_stores_numbers_are_judged_alike(tmp_path: Path, engine: str) -> None:
+    path = grants_file(
+        tmp_path,
+        {name: literal for name, (literal, _) in BEYOND_RANGE.items()},
+        BEYOND_RANGE_ALLOCATIONS,
+    )
+    kg = KnowledgeGraph.load([path], background="reference")
+    assert not kg.exact
+    report = validate(kg, engine=engine)  # type: ignore[arg-type]
+    assert amount_findings(report) == {
+        literal.split('"')[1]: failed for literal, failed in BEYOND_RANGE.values() if failed
+    }
+    assert allocation_findings(report) == {
+        "over": "The sub-allocations add up to 1000000000000000000000.000000001 kr., "
+        "more than the grant's 1000000000000000000000 kr."
+    }
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_sums_of_amounts_are_exact_on_both_engines(tmp_path: Path, engine: str) -> None:
+    path = grants_file(
+        tmp_path,
+        {
+            "small": '"0.000000000000000001"^^xsd:decimal',
+            "below": '"-0.000000000000000001"^^xsd:decimal',
+        },
+        WITHIN_RANGE_ALLOCATIONS,
+    )
+    kg = KnowledgeGraph.load([path], background="reference")
+    assert kg.exact  # so that "oxigraph" really is Oxigraph
+    report = validate(kg, engine=engine)  # type: ignore[arg-type]
+    assert amount_findings(report) == {"-0.000000000000000001": {"MinExclusiveConstraintComponent"}}
+    assert allocation_findings(report) == {
+        "over": "The sub-allocations add up to 100000000000000000000.000000001 kr., "
+        "more than the grant's 100000000000000000000 kr.",
+        "places-over": "The sub-allocations add up to 12345678901234567890.123456789013 kr., "
+        "more than the grant's 12345678901234567890.123456789012 kr.",
+    }
+
+
+def test_the_amount_shape_says_it_has_no_maximum() -> None:
+    """The amount shape has no upper bound, and its messages say so (a maximum added later must
+    come with messages that name it)."""
+    shapes = load_shapes()
+    (value_shape,) = (
+        node
+        for node in shapes.objects(IKGSH.MonetaryAmountShape, SH.property)
+        if shapes.value(node, SH.path) == URIRef("https://schema.org/value")
+    )
+    assert shapes.value(value_shape, SH.maxInclusive) is None
+    assert shapes.value(value_shape, SH.maxExclusive) is None
+    messages = {m.language: str(m) for m in shapes.objects(value_shape, SH.message)}  # type: ignore[attr-defined]
+    assert "no upper limit" in messages["en"] and "uden øvre grænse" in messages["da"]

@@ -30,7 +30,7 @@ from initiative_kg.namespaces import bind_prefixes, shorten
 from initiative_kg.offline import offline
 from initiative_kg.serialise import graph_json_ld, turtle
 from initiative_kg.sparql_text import QueryText, check_read_only
-from initiative_kg.terms import memoised_to_rdflib, to_rdflib
+from initiative_kg.terms import exact_decimal_arithmetic, memoised_to_rdflib, to_rdflib
 
 if TYPE_CHECKING:
     import pandas
@@ -224,10 +224,11 @@ class RdflibEngine:
                     "the embedded engines refuse it unless --allow-service is given"
                 )
             try:
-                if allow_service:
-                    return _from_rdflib(_rdflib_evaluate(dataset, parsed), max_rows)
-                with offline("rdflib's SPARQL engine"):
-                    return _from_rdflib(_rdflib_evaluate(dataset, parsed), max_rows)
+                with exact_decimal_arithmetic():
+                    if allow_service:
+                        return _from_rdflib(_rdflib_evaluate(dataset, parsed), max_rows)
+                    with offline("rdflib's SPARQL engine"):
+                        return _from_rdflib(_rdflib_evaluate(dataset, parsed), max_rows)
             except QueryError:
                 raise
             except RecursionError as error:

@@ -39,6 +39,7 @@ from initiative_kg.shape_queries import (
     implicit_class_shapes,
 )
 from initiative_kg.store import KnowledgeGraph
+from initiative_kg.terms import exact_decimal_arithmetic
 
 logger = logging.getLogger(__name__)
 
@@ -270,16 +271,17 @@ def _pyshacl_results(data: Graph, shapes: Graph, *, engine: Any = None) -> list[
         import pyshacl as engine
 
     try:
-        _, results_graph, results_text = engine.validate(
-            data,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-            abort_on_first=False,
-            meta_shacl=False,
-            do_owl_imports=False,
-        )
+        with exact_decimal_arithmetic():  # pySHACL's SPARQL sums, as Oxigraph's
+            _, results_graph, results_text = engine.validate(
+                data,
+                shacl_graph=shapes,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+                abort_on_first=False,
+                meta_shacl=False,
+                do_owl_imports=False,
+            )
     except Exception as error:  # pySHACL raises its own errors for broken shapes
         raise ValidationError(f"the SHACL engine failed: {error}") from error
     if not isinstance(results_graph, Graph):  # pySHACL reports a broken shape this way
