@@ -70,6 +70,24 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     assert "html" in result["export_seconds"] and result["peak_memory_mb"] > 50
 
 
+def test_the_diff_benchmark_matches_both_ways_at_tiny_sizes(tmp_path: Path) -> None:
+    """Guards bench/diff.py: each size is measured, by the command and both matchings, and each
+    matching finds the two orderings of one graph equal."""
+    output = tmp_path / "diff.json"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "diff.py"), "--blank-nodes", "20,60", "--rdflib-up-to", "20",
+         "--json", str(output)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = json.loads(output.read_text())
+    assert [result["blank_nodes"] for result in results] == [20, 60]
+    assert [result["statements"] for result in results] == [50, 150]
+    assert all(r["command_seconds"] > 0 and r["matching_equal"] is True for r in results)
+    assert results[0]["rdflib_equal"] is True and "rdflib_seconds" not in results[1]
+    assert len(done.stdout.splitlines()) == 2
+
+
 def test_the_engine_only_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     """Guards the engine-only mode: every catalogue query answered with the number of rows
     the project's own query path gives on the same graph (not merely "some" rows)."""
