@@ -6,7 +6,7 @@ process), the project's matching alone (``compare.canonical`` over both graphs) 
 --rdflib-up-to blank nodes, rdflib's ``to_canonical_graph``, which the project used before.
 Run by hand; results go to bench/RESULTS.md.
 
-    python bench/diff.py --blank-nodes 500,1000,2000,8000,32000 --json bench/out/diff.json
+    python bench/diff.py --blank-nodes 500,1000,2000,8000,32000 --json bench/out/diff/diff.json
 """
 
 from __future__ import annotations
