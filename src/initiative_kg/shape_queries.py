@@ -1020,6 +1020,19 @@ def _pre_bind(text: str, name: str, term: str) -> str:
     return _replace_variable(text, name, term)
 
 
+def _refuse_rebinding(code: str, pre_bound: tuple[str, ...]) -> None:
+    """SHACL 5.3.1: a query may not assign a potentially pre-bound variable with ``AS`` (a
+    validator's parameters are put in as constants before this, so ``AS $param`` no longer
+    parses and is refused there)."""
+    names = "|".join(pre_bound)
+    found = re.search(rf"\bAS\s+[?$]({names})\b", code, flags=re.IGNORECASE)
+    if found:
+        raise RefusedShape(
+            f"AS ${found.group(1)} in a SHACL-SPARQL query ($this, $value and "
+            "$currentShape are pre-bound)"
+        )
+
+
 def _ask_pattern(text: str) -> str:
     """The group pattern of an ASK validator, for use inside FILTER NOT EXISTS. Refused as a
     SPARQL constraint would be (MINUS, SERVICE, VALUES); handed over where EXISTS would not
@@ -1030,6 +1043,7 @@ def _ask_pattern(text: str) -> str:
             raise RefusedShape(f"{keyword} in a SHACL-SPARQL validator")
     if re.search(r"[?$]shapesGraph\b", code):
         raise RefusedShape("$shapesGraph is not supported (SHACL 5.3.1 lets it be refused)")
+    _refuse_rebinding(code, ("this", "value", "currentShape"))
     if re.search(r"(?<![\w:])(SELECT|PREFIX|BASE)\b", code[code.upper().find("ASK") :], re.I):
         raise UnsupportedShape("a subquery or declaration inside an ASK validator")
     algebra = _algebra(text)
@@ -1126,8 +1140,7 @@ def check_prebinding(text: str, *, target: bool) -> PrebindingCheck:
     for keyword in ("MINUS", "SERVICE", "VALUES"):
         if re.search(rf"(?<![\w:]){keyword}\b", code, flags=re.IGNORECASE):
             raise RefusedShape(f"{keyword} in a SHACL-SPARQL constraint")
-    if re.search(r"\bAS\s+[?$](this|currentShape)\b", code, flags=re.IGNORECASE):
-        raise RefusedShape("AS $this in a SHACL-SPARQL constraint")
+    _refuse_rebinding(code, ("this", "currentShape"))
     for part in _walk(algebra.p):
         if _is_subquery(part) and Variable("this") not in (part.p.get("PV") or []):  # type: ignore[attr-defined]
             raise RefusedShape("a subquery that does not return $this")
