@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -176,6 +177,9 @@ def test_the_benchmark_starts_loads_and_stops_virtuoso(tmp_path: Path) -> None:
         [sys.executable, str(BENCH / "run.py"), "--initiatives", "5", "--repeat", "1",
          "--engines", "oxigraph,virtuoso", "--skip", "load,cli,validate,network", "--json", str(output)],
         capture_output=True, text=True, timeout=900,
+        # the run's own folders under this test's folder, so that the check below finds only
+        # this run's server and not a benchmark that runs beside it
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     result = json.loads(output.read_text())
@@ -185,5 +189,6 @@ def test_the_benchmark_starts_loads_and_stops_virtuoso(tmp_path: Path) -> None:
     timed_queries = [q for q, engines in result["queries_seconds"].items() if "virtuoso" in engines]
     assert len(timed_queries) == len(catalogue())
     # the server is stopped afterwards: nothing listens on its database folder any more
-    running = subprocess.run(["pgrep", "-f", "ikg-bench-.*/virtuoso"], capture_output=True)
+    pattern = f"{re.escape(str(tmp_path))}/ikg-bench-.*/virtuoso"
+    running = subprocess.run(["pgrep", "-f", pattern], capture_output=True)
     assert running.returncode == 1, running.stdout
