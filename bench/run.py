@@ -115,7 +115,13 @@ def run_commands(data: Path, repeat: int) -> dict[str, dict[str, float]]:
     return measured
 
 
-def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> dict[str, Any]:
+def run(
+    initiatives: int,
+    engines: list[str],
+    repeat: int,
+    skip: set[str],
+    jena_heap: str | None = None,
+) -> dict[str, Any]:
     import pyoxigraph
     import rdflib
 
@@ -189,6 +195,8 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
     failures: dict[str, dict[str, str]] = {}
     with ExitStack() as cleanup:
         for engine in engines:
+            if engine == "jena":  # a batch in its own process, after the others (below)
+                continue
             if engine == "virtuoso":
                 url = cleanup.enter_context(virtuoso_server(folder / "virtuoso", report, kg))
                 answerer = RemoteEngine.at(f"{url}/sparql", timeout=3600)
@@ -209,6 +217,8 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
                 queries.setdefault(query_id, {})[engine] = seconds
     report["queries_seconds"] = queries
     report["queries_refused"] = failures
+    if "jena" in engines:
+        report["jena"] = jena_column(kg, folder / "jena", queries, repeat, skip, jena_heap)
 
     if "network" not in skip:
         network: dict[str, float] = {}
@@ -230,6 +240,96 @@ def run(initiatives: int, engines: list[str], repeat: int, skip: set[str]) -> di
     report["peak_memory_mb"] = peak_mb()
     shutil.rmtree(folder, ignore_errors=True)
     return report
+
+
+def jena_column(
+    kg: Any,
+    folder: Path,
+    queries: dict[str, dict[str, float]],
+    repeat: int,
+    skip: set[str],
+    heap: str | None,
+) -> dict[str, Any]:
+    """Apache Jena beside the default engine: every query file of queries/ (the catalogue, the
+    network edges as network/ID, the checks as checks/ID) on Jena ARQ in memory, over the same
+    quads held two ways (jena_runner.MODES), each answer compared with the default engine's;
+    Jena SHACL against the shipped shapes and against a copy with one message per shape (Jena
+    refuses several), compared with the default validation against that same copy. Times go
+    into ``queries`` as jena-union, jena-merged and oxigraph-alone (the store queried directly,
+    rows counted, nothing converted), beside the default engine's oxigraph."""
+    import jena_runner
+
+    from initiative_kg.assets import layout
+    from initiative_kg.engines import DEFAULT_ENGINE
+    from initiative_kg.serialise import turtle
+    from initiative_kg.validation import load_shapes_from, validate
+
+    folder.mkdir(parents=True)
+    classpath = jena_runner.build(folder / "build")
+    quads = folder / "data.nq"
+    jena_runner.dump_quads(kg, quads)
+    files = {i: q for i, q in jena_runner.query_files().items() if i not in skip}
+    adapted, dropped = jena_runner.one_message_per_shape(load_shapes_from(layout().shape_files()))
+    adapted_path = folder / "shapes-one-message.ttl"
+    adapted_path.write_text(turtle(adapted), encoding="utf-8")
+    shapes = {} if "validate" in skip else {"shipped": layout().shape_files(),
+                                            "one-message": [adapted_path]}  # fmt: skip
+    jena = jena_runner.run(classpath, quads, files, folder, repeat=repeat, shapes=shapes,
+                           heap=heap)  # fmt: skip
+    result: dict[str, Any] = {key: jena.summary[key] for key in ("jena", "java", "max_heap_mb")}
+    result["load_seconds"] = {m: v["load_seconds"] for m, v in jena.summary["modes"].items()}
+
+    default = kg.engine(DEFAULT_ENGINE)
+    differences: dict[str, dict[str, str]] = {}
+    refused: dict[str, dict[str, str]] = {}
+    for query_id, query in files.items():
+        times = queries.setdefault(query_id, {})
+        if DEFAULT_ENGINE not in times:  # the network and check queries
+            times[DEFAULT_ENGINE], _ = timed(lambda t=query.text: default.execute(t), repeat)
+        times["oxigraph-alone"], _ = timed(lambda t=query.text: count_rows(kg.store, t), repeat)
+        expected = default.execute(query.text)
+        for mode, measured in jena.summary["modes"].items():
+            outcome = measured["queries"][query_id]
+            if "error" in outcome:
+                refused.setdefault(query_id, {})[f"jena-{mode}"] = outcome["error"][:300]
+                continue
+            times[f"jena-{mode}"] = outcome["seconds"]
+            different = jena_runner.difference(
+                jena.answer(mode, query_id), expected, ordered=query.ordered
+            )
+            if different:
+                differences.setdefault(query_id, {})[mode] = different
+    result["differences"] = differences
+    result["refused"] = refused
+    result["reads_named_graphs"] = sorted(
+        i for i, q in files.items() if jena_runner.uses_named_graphs(q.text)
+    )
+
+    shacl: dict[str, Any] = {}
+    for name, measured in jena.summary.get("shacl", {}).items():
+        shacl[name] = dict(measured)
+    if "one-message" in shacl and "error" not in shacl["one-message"]:
+        seconds, ours = timed(lambda: validate(kg, shapes=adapted), 1)
+        mine = jena_runner.raw_results([r.raw for r in ours.results])
+        theirs = jena_runner.shacl_results(folder / "shacl-one-message.nt")
+        shacl["one-message"].update(
+            messages_dropped=dropped,
+            default_seconds=seconds,
+            default_results=len(ours.results),
+            same_results=mine == theirs,
+            only_default=[" ".join(k) for k in (mine - theirs)][:5],
+            only_jena=[" ".join(k) for k in (theirs - mine)][:5],
+        )
+    result["shacl"] = shacl
+    return result
+
+
+def count_rows(store: Any, text: str) -> int:
+    """A query on the Oxigraph store itself, rows counted and not converted: the engine alone."""
+    import pyoxigraph
+
+    answer = store.query(text, use_default_graph_as_union=True)
+    return 1 if isinstance(answer, pyoxigraph.QueryBoolean) else sum(1 for _ in answer)
 
 
 @contextmanager
@@ -344,7 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--engines",
         default="oxigraph,rdflib",
-        help="comma-separated: rdflib, oxigraph, virtuoso (started and loaded by the benchmark)",
+        help="comma-separated: rdflib, oxigraph, virtuoso (started and loaded by the benchmark), "
+        "jena (Apache Jena ARQ and SHACL in memory, from Debian's packages, by scripts/jena)",
+    )
+    parser.add_argument(
+        "--jena-heap", help="the Java heap for the Jena runner (java -Xmx), e.g. 8g"
     )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
@@ -365,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.engine_only:
         result = run_engine_only(arguments.initiatives, arguments.repeat, skip)
     else:
-        result = run(arguments.initiatives, engines, arguments.repeat, skip)
+        result = run(arguments.initiatives, engines, arguments.repeat, skip, arguments.jena_heap)
     text = json.dumps(result, indent=2)
     if arguments.json:
         arguments.json.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,6 @@
 """Print the Markdown tables of bench/RESULTS.md from the benchmark's JSON results
-(bench/out/n<N>.json from run.py, n<N>-engine.json from run.py --engine-only).
+(bench/out/n<N>.json from run.py, n<N>-engine.json from run.py --engine-only, and
+bench/out/jena/n<N>.json from run.py --engines oxigraph,jena).
 
     python bench/tables.py > /tmp/tables.md
 """
@@ -34,7 +35,7 @@ def tables(normal: dict[int, dict[str, Any]], engine: dict[int, dict[str, Any]])
     lines += ["", "Load, triples per second:", "", "| N | format | rdflib | Oxigraph | ratio |",
               "|---|---|---|---|---|"]  # fmt: skip
     for n, r in normal.items():
-        for fmt, rate in r["load_triples_per_second"]["oxigraph"].items():
+        for fmt, rate in r["load_triples_per_second"].get("oxigraph", {}).items():
             slow = r["load_triples_per_second"].get("rdflib", {}).get(fmt)
             ratio = f"{rate / slow:.0f}x" if slow else "-"
             lines.append(
@@ -119,6 +120,65 @@ def tables(normal: dict[int, dict[str, Any]], engine: dict[int, dict[str, Any]])
     return "\n".join(lines) + "\n"
 
 
+def ratio(slower: float | None, faster: float | None) -> str:
+    return f"{slower / faster:.1f}x" if slower and faster else "-"
+
+
+def jena_tables(normal: dict[int, dict[str, Any]]) -> list[str]:
+    """Apache Jena beside the default engine (run.py --engines jena): each query in each of
+    Jena's two ways of holding the data, the answers that differ, and the validation."""
+    with_jena = {n: r for n, r in normal.items() if "jena" in r}
+    lines: list[str] = []
+    for n, r in with_jena.items():
+        jena, times = r["jena"], r["queries_seconds"]
+        ids = sorted(i for i, t in times.items() if "jena-union" in t or "jena-merged" in t)
+        lines += ["", f"Apache Jena {jena['jena']} (Java {jena['java']}) at N = {n:,} "
+                  f"({r['graph_triples']:,} triples), median ms, warm: the default engine "
+                  "through `kg.query`, Oxigraph's store alone (rows counted), Jena ARQ in memory "
+                  "over the named graphs with their union as the default graph (as ikg holds "
+                  "them) and over one merged default graph; the ratios are Jena's time over the "
+                  "default engine's (above 1: the default engine is ahead). Jena loaded the "
+                  f"N-Quads in {jena['load_seconds'].get('union', 0):.1f} s (union) and "
+                  f"{jena['load_seconds'].get('merged', 0):.1f} s (merged).", "",
+                  "| query | default | Oxigraph alone | Jena union | Jena merged | union/default | merged/default |",
+                  "|---|---|---|---|---|---|---|"]  # fmt: skip
+        for query_id in ids:
+            t = times[query_id]
+            default, union, merged = t.get("oxigraph"), t.get("jena-union"), t.get("jena-merged")
+            lines.append(f"| {query_id} | {ms(default)} | {ms(t.get('oxigraph-alone'))} | "
+                         f"{ms(union)} | {ms(merged)} | {ratio(union, default)} | "
+                         f"{ratio(merged, default)} |")  # fmt: skip
+        graphs = set(jena.get("reads_named_graphs", []))
+        for query_id, modes in sorted(jena.get("differences", {}).items()):
+            for mode, what in sorted(modes.items()):
+                why = " (reads the named graphs, which one merged graph has not)" if (
+                    mode == "merged" and query_id in graphs) else ""  # fmt: skip
+                lines.append(f"\nJena ({mode}) differs on `{query_id}`{why}: {what[:300]}")
+        for query_id, modes in sorted(jena.get("refused", {}).items()):
+            for mode, message in sorted(modes.items()):
+                lines.append(f"\n{mode} failed on `{query_id}`: {message[:200]}")
+    shacl_rows = [(n, r) for n, r in with_jena.items() if r["jena"].get("shacl")]
+    if shacl_rows:
+        lines += ["", "Jena SHACL against the default validation (shapes only, no quality "
+                  "checks), on every triple in one graph; seconds (Jena: warm, median):", "",
+                  "| N | triples | shapes | Jena SHACL | default | Jena/default | results Jena / default | same results |",
+                  "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        for n, r in shacl_rows:
+            for name, v in r["jena"]["shacl"].items():
+                if "error" in v:
+                    reason = v["error"].split(" (at ")[0]
+                    lines.append(f"| {n:,} | {v['data_triples']:,} | {name} | refused: "
+                                 f"{reason[:160]} | - | - | - | - |")  # fmt: skip
+                    continue
+                default = v.get("default_seconds")
+                lines.append(f"| {n:,} | {v['data_triples']:,} | {name} | {v['seconds']:.2f} | "
+                             f"{f'{default:.2f}' if default else '-'} | "
+                             f"{ratio(v['seconds'], default)} | {v['results']:,} / "
+                             f"{v.get('default_results', '-')} | "
+                             f"{'yes' if v.get('same_results') else 'no'} |")  # fmt: skip
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -132,10 +192,17 @@ def main(argv: list[str] | None = None) -> int:
         (engine if result.get("mode") == "engine-only" else normal)[int(result["initiatives"])] = (
             result
         )
-    if not normal and not engine:
+    jena: dict[int, dict[str, Any]] = {}
+    for path in sorted((arguments.results / "jena").glob("*.json")):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        jena[int(result["initiatives"])] = result
+    if not normal and not engine and not jena:
         print(f"no benchmark results in {arguments.results}", file=sys.stderr)
         return 1
-    print(tables(dict(sorted(normal.items())), dict(sorted(engine.items()))), end="")
+    if normal or engine:
+        print(tables(dict(sorted(normal.items())), dict(sorted(engine.items()))), end="")
+    if jena:
+        print("\n".join(jena_tables(dict(sorted(jena.items())))), end="\n")
     return 0
 
 
