@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Literal
+from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 
 from initiative_kg.assets import layout
@@ -137,3 +138,16 @@ def test_one_message_per_shape_keeps_the_english_one() -> None:
         if len(list(shapes.objects(node, SH.message))) > 1:
             assert isinstance(kept[0], Literal) and kept[0].language == "en"
     assert len(shapes) - len(adapted) == dropped
+
+
+def test_the_readmes_command_writes_shapes_jena_accepts(tmp_path: Path) -> None:
+    """`python bench/jena_runner.py --shapes-for-jena FILE`, as the README gives it: a file of
+    the project's shapes with one message per shape, nothing else changed."""
+    target = tmp_path / "shapes-en.ttl"
+    assert jena_runner.main(["--shapes-for-jena", str(target)]) == 0
+    written = Graph().parse(target, format="turtle")
+    expected, _ = jena_runner.one_message_per_shape(load_shapes_from(layout().shape_files()))
+    assert isomorphic(written, expected)
+    assert all(len(list(written.objects(node, SH.message))) == 1
+               for node in written.subjects(SH.message, None))  # fmt: skip
+    assert not list(tmp_path.glob("*.partial"))
