@@ -26,6 +26,9 @@ sys.path.insert(0, str(REPO / "bench"))
 import jena_runner
 
 QUERY_FILES = jena_runner.query_files()
+# One worker runs them all (the project runs pytest with --dist loadgroup), so that Jena is built
+# and started once, not once per worker.
+pytestmark = pytest.mark.xdist_group("jena")
 
 
 @pytest.fixture(scope="module")
