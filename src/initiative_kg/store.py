@@ -37,6 +37,7 @@ from initiative_kg.terms import memoised_to_rdflib, to_oxigraph, to_rdflib
 if TYPE_CHECKING:
     import pyoxigraph
 
+    from initiative_kg import persistent
     from initiative_kg.engines import Engine, QueryResult
 
 logger = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ class KnowledgeGraph:
         progress: ProgressCallback | None = None,
         assets: AssetLayout | None = None,
         allow_remote_contexts: bool = False,
+        store: Path | None = None,
     ) -> KnowledgeGraph:
         """Load the ontology and vocabularies with either the shipped data (no ``paths``) or the
         user's files and folders.
@@ -198,6 +200,10 @@ class KnowledgeGraph:
 
         Nothing is fetched from the network: a JSON-LD file whose ``@context`` is a URL is
         refused unless ``allow_remote_contexts`` is given.
+
+        ``store`` is a folder that keeps loaded graphs on disk, keyed by the content of every
+        file loaded (:mod:`initiative_kg.persistent`): a load of the same files opens the stored
+        graph instead of parsing them again.
         """
         import pyoxigraph
 
@@ -217,44 +223,84 @@ class KnowledgeGraph:
             background_files = []
         background_files = [p for p in background_files if p.resolve() not in user_resolved]
 
-        store = pyoxigraph.Store()
+        plan: list[tuple[Path, str]] = []
+        if background != "bare":
+            plan += [(path, "ontology") for path in ontology_files]
+        plan += [(path, "data") for path in background_files]
+        plan += [(path, "user") for path in user_files]
+
+        key = None
+        if store is not None and personal_data:
+            from initiative_kg import persistent
+
+            options = {"background": background, "remote_contexts": allow_remote_contexts}
+            key = persistent.key_of(plan, options)
+            entry = persistent.open_entry(store, key)
+            if entry is not None:
+                return cls._from_entry(entry)
+        elif store is not None:
+            logger.info("a graph without personal data is not kept in %s", store)
+
+        oxigraph = pyoxigraph.Store()
         locator = _Locator()
         written = WrittenLiterals()
         loaded: list[SourceFile] = []
         owner: dict[URIRef, SourceFile] = {}
         staging = (pyoxigraph.NamedNode(f"urn:initiative-kg:loading:{n}") for n in count())
 
-        plan: list[tuple[Path, str]] = []
-        if background != "bare":
-            plan += [(path, "ontology") for path in ontology_files]
-        plan += [(path, "data") for path in background_files]
-        plan += [(path, "user") for path in user_files]
         for path, part in plan:
             if progress is not None:
                 progress(path)
             for graph_name, staged in _load_file(
-                store, path, staging, written, allow_remote_contexts=allow_remote_contexts
+                oxigraph, path, staging, written, allow_remote_contexts=allow_remote_contexts
             ):
                 previous = owner.get(graph_name)
                 if previous is not None:
                     _check_replacement(previous, path, part, graph_name)
                     logger.info("%s replaces %s (graph %s)", path, previous.path, graph_name)
-                    store.remove_graph(pyoxigraph.NamedNode(graph_name))
+                    oxigraph.remove_graph(pyoxigraph.NamedNode(graph_name))
                     written.forget(str(graph_name))
                     locator.forget(graph_name)
                     loaded.remove(previous)
-                if staged.value != str(graph_name) and store.contains_named_graph(staged):
-                    store.update(f"MOVE GRAPH <{staged.value}> TO <{graph_name}>")
+                if staged.value != str(graph_name) and oxigraph.contains_named_graph(staged):
+                    oxigraph.update(f"MOVE GRAPH <{staged.value}> TO <{graph_name}>")
                     written.rename(staged.value, str(graph_name))
                 locator.record(path, graph_name)
                 source = SourceFile(path, (graph_name,), part)
                 owner[graph_name] = source
                 loaded.append(source)
-        kg = cls(store, loaded, locator, written)
+        kg = cls(oxigraph, loaded, locator, written)
         if not personal_data:
             kg.drop_personal_data()
-        logger.debug("loaded %d quads from %d files", len(store), len(loaded))
+        if store is not None and key is not None:
+            if written.complete:
+                from initiative_kg import persistent
+
+                files = [
+                    {"path": str(f.path), "graphs": [str(g) for g in f.graphs], "part": f.part}
+                    for f in loaded
+                ]
+                persistent.save_entry(store, key, oxigraph, files)
+            else:
+                logger.warning(
+                    "not kept in %s: the store holds literals rewritten from your files, which "
+                    "are read from the files each time",
+                    store,
+                )
+        logger.debug("loaded %d quads from %d files", len(oxigraph), len(loaded))
         return kg
+
+    @classmethod
+    def _from_entry(cls, entry: persistent.Entry) -> KnowledgeGraph:
+        locator = _Locator()
+        loaded: list[SourceFile] = []
+        for described in entry.files:
+            path = Path(described["path"])
+            graphs = tuple(URIRef(g) for g in described["graphs"])
+            for graph_name in graphs:
+                locator.record(path, graph_name)
+            loaded.append(SourceFile(path, graphs, described["part"]))
+        return cls(entry.store, loaded, locator, WrittenLiterals())
 
     # ------------------------------------------------------------------ views
 

@@ -12,12 +12,13 @@ conform (or a check failed), 2 unusable input or usage, 130 interrupted.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from initiative_kg import __version__
-from initiative_kg.cli import ask, grow, network, show
+from initiative_kg.cli import ask, common, grow, network, show
 from initiative_kg.cli.common import EXIT_OK, ErrorMappingGroup, IkgCommand, Quiet, Verbose
 from initiative_kg.cli.validate import validate
 
@@ -56,8 +57,21 @@ def _main(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            metavar="DIR",
+            envvar="IKG_STORE",
+            show_default=False,
+            help="Keep loaded graphs on disk in DIR, keyed by the content of the files loaded: "
+            "the next command on the same files opens the stored graph instead of parsing "
+            "them (for large data). Also IKG_STORE=DIR.",
+        ),
+    ] = None,
 ) -> None:
     """The options before the command; -v and -q work after it as well."""
+    common.use_persistent_store(store)
 
 
 # The commands, in the order `ikg --help` lists them, each with the one line it shows there

@@ -268,6 +268,14 @@ def output_option(what: str, *, folder: bool = False, stdout: bool = True) -> An
 
 # ---------------------------------------------------------------------- loading
 
+# ikg --store DIR (or IKG_STORE): where loaded graphs are kept on disk, for every command.
+_persistent_store: Path | None = None
+
+
+def use_persistent_store(folder: Path | None) -> None:
+    global _persistent_store
+    _persistent_store = folder
+
 
 def load_graph(
     data: Sequence[Path] | None,
@@ -288,6 +296,7 @@ def load_graph(
             personal_data=personal_data,
             progress=progress,
             allow_remote_contexts=allow_remote_contexts,
+            store=_persistent_store,
         )
     if logger.isEnabledFor(logging.INFO):
         parts = Counter(source.part for source in kg.files)
