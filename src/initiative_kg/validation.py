@@ -270,6 +270,13 @@ def _pyshacl_results(data: Graph, shapes: Graph, *, engine: Any = None) -> list[
         # imported here: it takes a second, and most commands never validate
         import pyshacl as engine
 
+    # pySHACL adds triples to the shapes graph it is given (owl:Class rdfs:subClassOf
+    # rdfs:Class, ...); the caller's graph, which load_shapes() shares for the whole process,
+    # must stay as the files wrote it.
+    given, shapes = shapes, Graph()
+    for prefix, namespace in given.namespaces():
+        shapes.bind(prefix, namespace, override=True)
+    shapes += given
     try:
         with exact_decimal_arithmetic():  # pySHACL's SPARQL sums, as Oxigraph's
             _, results_graph, results_text = engine.validate(
