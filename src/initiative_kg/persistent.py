@@ -51,16 +51,21 @@ class Entry:
     folder: Path
 
 
-def key_of(plan: Sequence[tuple[Path, str]], options: dict[str, Any]) -> str:
-    """The key of a load: the project's version and loading code, the options that change what
-    is loaded, and each planned file's part, resolved path and content."""
-    from initiative_kg import __version__, store
+def key_of(plan: Sequence[tuple[Path, str]], options: dict[str, Any], loader: Path) -> str:
+    """The key of a load: the project's version and loading code (``loader``, the module that
+    loads, and this one), the options that change what is loaded, and each planned file's part,
+    resolved path and content."""
+    from importlib.metadata import PackageNotFoundError, version
 
+    try:
+        installed = version("initiative-kg")
+    except PackageNotFoundError:  # a checkout that was never installed: the code decides
+        installed = "0+unknown"
     digest = hashlib.sha256()
-    code = Path(store.__file__).read_bytes() + Path(__file__).read_bytes()
+    code = loader.read_bytes() + Path(__file__).read_bytes()
     header = {
         "format": ENTRY_FORMAT,
-        "version": __version__,
+        "version": installed,
         "code": hashlib.sha256(code).hexdigest(),
         "options": options,
     }

@@ -37,8 +37,8 @@ from initiative_kg.terms import memoised_to_rdflib, to_oxigraph, to_rdflib
 if TYPE_CHECKING:
     import pyoxigraph
 
-    from initiative_kg import persistent
     from initiative_kg.engines import Engine, QueryResult
+    from initiative_kg.persistent import Entry
 
 logger = logging.getLogger(__name__)
 
@@ -231,11 +231,11 @@ class KnowledgeGraph:
 
         key = None
         if store is not None and personal_data:
-            from initiative_kg import persistent
+            from initiative_kg.persistent import key_of, open_entry
 
             options = {"background": background, "remote_contexts": allow_remote_contexts}
-            key = persistent.key_of(plan, options)
-            entry = persistent.open_entry(store, key)
+            key = key_of(plan, options, loader=Path(__file__))
+            entry = open_entry(store, key)
             if entry is not None:
                 return cls._from_entry(entry)
         elif store is not None:
@@ -274,13 +274,13 @@ class KnowledgeGraph:
             kg.drop_personal_data()
         if store is not None and key is not None:
             if written.complete:
-                from initiative_kg import persistent
+                from initiative_kg.persistent import save_entry
 
                 files = [
                     {"path": str(f.path), "graphs": [str(g) for g in f.graphs], "part": f.part}
                     for f in loaded
                 ]
-                persistent.save_entry(store, key, oxigraph, files)
+                save_entry(store, key, oxigraph, files)
             else:
                 logger.warning(
                     "not kept in %s: the store holds literals rewritten from your files, which "
@@ -291,7 +291,7 @@ class KnowledgeGraph:
         return kg
 
     @classmethod
-    def _from_entry(cls, entry: persistent.Entry) -> KnowledgeGraph:
+    def _from_entry(cls, entry: Entry) -> KnowledgeGraph:
         locator = _Locator()
         loaded: list[SourceFile] = []
         for described in entry.files:
