@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from initiative_kg.shape_cache import CACHE_DIR_VARIABLE
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import ValidationReport, validate
 from tests.listener import recording_listener  # a fixture for every test module
@@ -23,6 +24,16 @@ REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"
 # The CSVs the reference data is generated from, kept in the repository.
 REFERENCE_SOURCES = REPO / "data" / "reference" / "sources"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_shapes_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The compiled shapes are kept in a folder of the session's (the commands the tests start
+    inherit it), never in the user's own cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv(CACHE_DIR_VARIABLE, str(tmp_path_factory.mktemp("ikg-cache")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

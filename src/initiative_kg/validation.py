@@ -29,6 +29,7 @@ from initiative_kg.errors import ValidationError
 from initiative_kg.namespaces import IKG, IKGSH, bind_prefixes, shorten
 from initiative_kg.queries import CatalogueQuery, checks
 from initiative_kg.serialise import graph_json_ld, turtle
+from initiative_kg.shape_cache import shapes_and_compiled
 from initiative_kg.shape_queries import (
     TARGET_PREDICATES,
     CompiledConstraint,
@@ -137,13 +138,22 @@ class ValidationReport:
         }
 
 
-@cache
 def load_shapes(assets: AssetLayout | None = None) -> Graph:
-    """All shape files in one graph (parsed once per process)."""
-    shapes = load_shapes_from((assets or layout()).shape_files())
+    """All shape files in one graph (read once per process, and from the cache of compiled
+    shapes when it holds them: ``shape_cache``)."""
+    return _project_shapes(tuple((assets or layout()).shape_files()))[0]
+
+
+@cache
+def _project_shapes(files: tuple[Path, ...]) -> tuple[Graph, CompiledShapes]:
+    """The project's shapes and their compilation, one pair, so that the blank nodes of the
+    property shapes are the same in both."""
+    if not files:
+        raise ValidationError("no SHACL shapes found; the installation is incomplete")
+    shapes, compiled = shapes_and_compiled(files, load_shapes_from, compile_shapes)
     if len(shapes) == 0:
         raise ValidationError("no SHACL shapes found; the installation is incomplete")
-    return shapes
+    return shapes, compiled
 
 
 def load_shapes_from(paths: Sequence[Path | str]) -> Graph:
@@ -199,9 +209,10 @@ def validate(
     project_shapes = shapes is None
     if shapes is None:
         shapes_graph, compiled = load_shapes(), compiled_shapes()
+    elif isinstance(shapes, Graph):
+        shapes_graph, compiled = shapes, compile_shapes(shapes)
     else:
-        shapes_graph = shapes if isinstance(shapes, Graph) else load_shapes_from(shapes)
-        compiled = compile_shapes(shapes_graph)
+        shapes_graph, compiled = shapes_and_compiled(shapes, load_shapes_from, compile_shapes)
     if compiled.refused:
         reasons = "; ".join(f"{_show(shape)}: {why}" for shape, why in compiled.refused)
         raise ValidationError(f"the SHACL engine must refuse these shapes: {reasons}")
@@ -420,9 +431,8 @@ def _attach_details(
                     explained[position] = replace(result, details=(*result.details, detail))
 
 
-@cache
 def compiled_shapes() -> CompiledShapes:
-    return compile_shapes(load_shapes())
+    return _project_shapes(tuple(layout().shape_files()))[1]
 
 
 def _only_targets_of(shapes: Graph, keep: set[Node]) -> Graph:
