@@ -17,7 +17,6 @@ from typing import Annotated, Any
 
 import typer
 
-from initiative_kg import __version__
 from initiative_kg.cli import ask, common, grow, network, show
 from initiative_kg.cli.common import EXIT_OK, ErrorMappingGroup, IkgCommand, Quiet, Verbose
 from initiative_kg.cli.validate import validate
@@ -43,6 +42,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from initiative_kg import __version__
+
         typer.echo(f"ikg (initiative-kg) {__version__}")
         raise typer.Exit(EXIT_OK)
 

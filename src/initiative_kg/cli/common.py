@@ -18,6 +18,7 @@ import typer
 from typer._click.exceptions import BadParameter
 from typer.core import TyperCommand, TyperGroup
 
+from initiative_kg.cli.coercion import coerce_plainly
 from initiative_kg.errors import InitiativeKGError
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class ErrorMappingGroup(TyperGroup):
             raise
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        coerce_plainly(self, ctx)
         try:
             return super().parse_args(ctx, args)
         except BadParameter as error:
@@ -68,6 +70,10 @@ class IkgCommand(TyperCommand):
     """A command whose arguments are shown by their metavar alone, as the usage line and the
     argument list of a man page do (``PAGE``, ``[PATH]...``), not as ``{PAGE}`` or with a
     type placeholder such as ``<str>``. Every argument of an ikg command has a metavar."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        coerce_plainly(self, ctx)
+        return super().parse_args(ctx, args)
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
