@@ -85,6 +85,7 @@ def parse_with(engine: str, path: Path) -> int:
 
 # What a user runs: the whole command from a cold start, with the synthetic file as its data.
 COMMANDS = {
+    "ikg --help": "--help",  # the floor of every command: Python, typer and the CLI's own modules
     "ikg validate": "validate {data} --format json",
     "ikg query funding-by-year": "query funding-by-year --data {data} --format csv",
     "ikg query initiatives-active-in-year": (

@@ -62,7 +62,7 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     assert set(result["load_triples_per_second"]) == {"rdflib", "oxigraph"}
     assert set(result["load_triples_per_second"]["oxigraph"]) == {"turtle", "n-triples", "n-quads"}
     # each whole command ran as its own process: timed, and its memory measured
-    assert set(result["cli"]) == {"ikg validate", "ikg query funding-by-year",
+    assert set(result["cli"]) == {"ikg --help", "ikg validate", "ikg query funding-by-year",
                                   "ikg query initiatives-active-in-year"}  # fmt: skip
     assert all(c["seconds"] > 0 and c["peak_memory_mb"] > 10 for c in result["cli"].values())
     assert "funding-by-agreement" in result["queries_seconds"]
