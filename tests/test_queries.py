@@ -415,3 +415,21 @@ def test_python_api_rows_records_and_dataframe(shipped: KnowledgeGraph) -> None:
     frame = shipped.query("initiatives-active-in-year", {"year": 2016}).to_dataframe()
     assert list(frame.columns) == ["initiative", "title", "start", "end"]
     assert len(frame) == 2
+
+
+def test_one_id_in_two_query_files_is_an_error(tmp_path: Path) -> None:
+    from initiative_kg.queries import _files_by_id
+
+    for folder in ("actors", "funding", "checks"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.rq").write_text("SELECT * WHERE { ?s ?p ?o }\n")
+    (tmp_path / "funding" / "other.rq").write_text("SELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(QueryError, match=r"the id 'same' is used by .*actors/same\.rq too"):
+        _files_by_id(tmp_path)
+    # a folder left out is not looked at
+    (tmp_path / "funding" / "same.rq").unlink()
+    found = _files_by_id(tmp_path, exclude=("checks",))
+    assert found == {
+        "same": tmp_path / "actors" / "same.rq",
+        "other": tmp_path / "funding" / "other.rq",
+    }

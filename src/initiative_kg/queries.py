@@ -249,7 +249,19 @@ def _parameter(path: Path, raw: object) -> Parameter:
 @cache
 def catalogue() -> dict[str, CatalogueQuery]:
     """Every catalogue query by id (quality checks and network edges excluded), read once."""
-    return _read_folder(layout().queries_dir, exclude=(CHECKS_FOLDER, NETWORK_FOLDER))
+    return {query_id: _catalogue_query(path) for query_id, path in _catalogue_files().items()}
+
+
+@cache
+def _catalogue_files() -> dict[str, Path]:
+    """Every catalogue query's file by id: the files are listed, not read (a query run by its id
+    reads only its own file)."""
+    return _files_by_id(layout().queries_dir, exclude=(CHECKS_FOLDER, NETWORK_FOLDER))
+
+
+@cache
+def _catalogue_query(path: Path) -> CatalogueQuery:
+    return read_query(path)
 
 
 @cache
@@ -264,16 +276,21 @@ def network_queries() -> dict[str, CatalogueQuery]:
     return _read_folder(layout().queries_dir / NETWORK_FOLDER)
 
 
-def _read_folder(folder: Path, *, exclude: tuple[str, ...] = ()) -> dict[str, CatalogueQuery]:
-    queries: dict[str, CatalogueQuery] = {}
+def _read_folder(folder: Path) -> dict[str, CatalogueQuery]:
+    return {query_id: read_query(path) for query_id, path in _files_by_id(folder).items()}
+
+
+def _files_by_id(folder: Path, *, exclude: tuple[str, ...] = ()) -> dict[str, Path]:
+    """The query files below ``folder`` by id (the file's name without .rq, as read_query names
+    a query); one id twice is an error."""
+    files: dict[str, Path] = {}
     for path in sorted(folder.rglob("*.rq")):
         if set(path.relative_to(folder).parts[:-1]) & set(exclude):
             continue
-        query = read_query(path)
-        if query.id in queries:
-            raise QueryError(f"{path}: the id '{query.id}' is used by {queries[query.id].path} too")
-        queries[query.id] = query
-    return queries
+        if path.stem in files:
+            raise QueryError(f"{path}: the id '{path.stem}' is used by {files[path.stem]} too")
+        files[path.stem] = path
+    return files
 
 
 def resolve(reference: str, stdin_text: str | None = None) -> CatalogueQuery:
@@ -283,9 +300,9 @@ def resolve(reference: str, stdin_text: str | None = None) -> CatalogueQuery:
             raise QueryError("no query text on standard input")
         text = stdin_text.removeprefix("\ufeff")
         return parse_query_text(text, path=Path("<stdin>"), query_id="stdin")
-    known = catalogue()
+    known = _catalogue_files()
     if reference in known:
-        return known[reference]
+        return _catalogue_query(known[reference])
     path = Path(reference)
     if path.suffix == ".rq" or path.exists():
         return read_query(path)
