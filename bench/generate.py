@@ -85,6 +85,8 @@ def generate(count: int, seed: int, codes: list[str], *, inject_errors: int = 0)
              "    prov:wasDerivedFrom source:synthetic .",
              'source:synthetic a ikg:ReferenceSource ; rdfs:label "bench/generate.py"@da .',
              'source:synthetic-programmes a ikg:SourcePage ; dcterms:identifier "synthetic-programmes" ;',
+             '    schema:url <https://example.org/synthetic-programmes> ; ikg:textComplete true ;',
+             '    ikg:retrievedOn "2024-01-02"^^<http://www.w3.org/2001/XMLSchema#date> ;',
              '    schema:dateModified "2024-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .']  # fmt: skip
     for index in range(agreements):
         start = 2010 + index % 12
@@ -108,6 +110,8 @@ def generate(count: int, seed: int, codes: list[str], *, inject_errors: int = 0)
         lines = [
             f"{page} a ikg:SourcePage ;",
             f'    dcterms:identifier "synthetic-{index}" ;',
+            f"    schema:url <https://example.org/synthetic-{index}> ; ikg:textComplete true ;",
+            '    ikg:retrievedOn "2024-01-02"^^<http://www.w3.org/2001/XMLSchema#date> ;',
             '    schema:dateModified "2024-01-01"^^<http://www.w3.org/2001/XMLSchema#date> ;',
             f"    schema:mainEntity initiative:synthetic-{index} .",
             f"initiative:synthetic-{index} a ikg:Project ;",

@@ -227,13 +227,18 @@ def test_page_001_partnership_for_social_psychiatry(shipped: KnowledgeGraph) -> 
         i=initiative,
     )
     assert named_network == []
-    # "Initiativet er finansieret med 8,8 mio. kr. Derudover oprettes en social
-    # investeringspulje på 13 mio. kr."
-    assert sorted(grants(shipped, initiative).values()) == [Decimal("8800000"), Decimal("13000000")]
+    # "Initiativet er finansieret med 8,8 mio. kr." (the 13 mio. kr. pool that comes "derudover"
+    # is the partner municipalities', see test_page_001s_pool_is_not_the_initiatives_money)
+    assert sorted(grants(shipped, initiative).values()) == [Decimal("8800000")]
     assert agreement_of(shipped, initiative) == {"Satspuljeaftalen på sundhedsområdet 2019-2022"}
     # "er et af de seks delinitiativerne der høre under initiativet 'Styrket kvalitet i
     # socialpsykiatrien'"
-    assert parents(shipped, initiative) == {"Styrket kvalitet i socialpsykiatrien"}
+    # page 006 names its track: "1. En strategisk udvikling og omlægning samt styrkelse af viden og
+    # kompetencer"
+    assert parents(shipped, initiative) == {
+        "Styrket kvalitet i socialpsykiatrien",
+        "En strategisk udvikling og omlægning samt styrkelse af viden og kompetencer",
+    }
     (count,) = rows(
         shipped,
         "SELECT ?n WHERE { ?p rdfs:label 'Styrket kvalitet i socialpsykiatrien'@da ; ikg:statedPartCount ?n }",
@@ -373,7 +378,7 @@ def test_the_agency_leads_all_five_described_initiatives_through_its_rename(
     found = rows(
         shipped,
         """SELECT DISTINCT ?i WHERE {
-              ?page schema:mainEntity ?i .
+              ?page schema:mainEntity ?i ; ikg:seedFile ?file .
               ?i prov:qualifiedAssociation [ prov:hadRole role:lead ; prov:agent ?lead ] .
               ?event a org:ChangeEvent ; org:originalOrganization ?old ; org:resultingOrganization ?new .
               ?new rdfs:label "Social- og Boligstyrelsen"@da .
@@ -383,18 +388,18 @@ def test_the_agency_leads_all_five_described_initiatives_through_its_rename(
 
 
 def test_only_coded_links_use_intervention_elements(shipped: KnowledgeGraph) -> None:
-    """Linking the peer initiative to 'Peer to peer' is coding, not a statement of page 004."""
-    initiative = described_by(shipped, "004_3f2385aee20403ac")
+    """Linking page 000's project to 'Organisationsudvikling' is coding, not a statement."""
+    initiative = described_by(shipped, "000_d6f20d3739e1d98e")
     query = """SELECT ?label WHERE { GRAPH ?g { ?i ikg:usesInterventionElement ?e }
                  ?e skos:prefLabel ?label . FILTER (LANG(?label) = "da") %s }"""
     coded = rows(shipped, query % "?g a ikg:CodedGraph .", i=initiative)
     stated = rows(shipped, query % "FILTER NOT EXISTS { ?g a ikg:CodedGraph }", i=initiative)
-    assert [str(label) for (label,) in coded] == ["Peer to peer"]
+    assert [str(label) for (label,) in coded] == ["Organisationsudvikling"]
     assert stated == []
     rationale = rows(
         shipped,
         """SELECT ?why WHERE { ?c rdf:subject ?i ; rdf:predicate ikg:usesInterventionElement ;
-              ikg:rationale ?why ; prov:wasDerivedFrom source:004_3f2385aee20403ac }""",
+              ikg:rationale ?why ; prov:wasDerivedFrom source:000_d6f20d3739e1d98e }""",
         i=initiative,
     )
     assert len(rationale) == 1
@@ -466,6 +471,167 @@ def test_a_statement_that_does_not_trace_to_its_page_is_found(tmp_path: Path) ->
 def test_every_seed_page_is_a_source(shipped: KnowledgeGraph) -> None:
     identifiers = rows(
         shipped,
-        "SELECT ?id WHERE { ?page a ikg:SourcePage ; dcterms:identifier ?id }",
+        "SELECT ?id ?file WHERE { ?page a ikg:SourcePage ; dcterms:identifier ?id ; ikg:seedFile ?file }",
     )
-    assert sorted(str(i) for (i,) in identifiers) == list(SEEDS)
+    assert sorted(str(i) for (i, _) in identifiers) == list(SEEDS)
+    assert all(str(file) == f"{i}.txt" for (i, file) in identifiers)
+
+
+# ---------------------------------------------------------------------- corrections (issue 15)
+
+
+def in_graphs(kg: KnowledgeGraph, pattern: str, **bindings: object) -> set[str]:
+    """The kinds of graph ('coded' or 'stated') that hold a triple pattern over ?s ?p ?o."""
+    found = rows(
+        kg,
+        f"""SELECT DISTINCT ?coded WHERE {{ GRAPH ?g {{ {pattern} }}
+              BIND (EXISTS {{ ?g a ikg:CodedGraph }} AS ?coded) }}""",
+        **bindings,
+    )
+    return {"coded" if coded.toPython() else "stated" for (coded,) in found}  # type: ignore[attr-defined]
+
+
+def test_page_001_states_no_legal_basis_and_page_004_does(shipped: KnowledgeGraph) -> None:
+    """Page 001 names serviceloven only in a national statistic; page 004 says its target group
+    'modtager støtte efter serviceloven'."""
+    law = URIRef(f"{ID}legislation/serviceloven")
+    pattern = "?s ikg:legalBasis ?o"
+    page_001 = described_by(shipped, "001_15b5f8f7d08a8e6b")
+    page_004 = described_by(shipped, "004_3f2385aee20403ac")
+    assert in_graphs(shipped, pattern, s=page_001, o=law) == set()
+    assert in_graphs(shipped, pattern, s=page_004, o=law) == {"stated"}
+
+
+def test_page_003_gives_the_news_item_a_date_and_the_report_none(shipped: KnowledgeGraph) -> None:
+    report = URIRef(f"{ID}publication/vidensafdaekning-indsatser-til-paaroerende")
+    assert rows(shipped, "SELECT ?d WHERE { ?r dcterms:issued ?d }", r=report) == []
+    published = rows(
+        shipped,
+        "SELECT ?d WHERE { ?p dcterms:identifier '003_2c1dc067afd214bc' ; schema:datePublished ?d }",
+    )
+    assert [str(d) for (d,) in published] == ["2022-04-07"]  # the news item's "07-04-2022"
+
+
+def test_the_element_definitions_are_the_curators_not_page_003s(shipped: KnowledgeGraph) -> None:
+    """Page 003 gives the seven elements' names only: the vocabulary says no more, and the
+    curators' working definitions are scope notes in the coded graph."""
+    definitions = rows(
+        shipped,
+        """SELECT ?e ?d WHERE { ?e skos:inScheme ?scheme ; skos:definition ?d .
+              ?scheme prov:wasDerivedFrom source:003_2c1dc067afd214bc . ?e a skos:Concept }""",
+    )
+    assert len(definitions) == 14  # seven elements, in Danish and English
+    for _, definition in definitions:
+        assert "kun elementets navn" in str(definition) or "only its name" in str(definition)
+    for element, _ in definitions:
+        assert in_graphs(shipped, "?s skos:scopeNote ?o", s=element) == {"coded"}
+    codings = rows(
+        shipped,
+        "SELECT ?c WHERE { ?c a ikg:Coding ; rdf:predicate skos:scopeNote }",
+    )
+    assert len(codings) == 14
+
+
+@pytest.mark.parametrize(
+    "seed", ["001_15b5f8f7d08a8e6b", "002_16b4a428f24da617", "004_3f2385aee20403ac"]
+)
+def test_pages_not_about_relatives_are_not_coded_with_the_relatives_scheme(
+    shipped: KnowledgeGraph, seed: str
+) -> None:
+    initiative = described_by(shipped, seed)
+    assert in_graphs(shipped, "?s ikg:usesInterventionElement ?o", s=initiative) == set()
+
+
+def test_vive_is_an_independent_state_institution(shipped: KnowledgeGraph) -> None:
+    vive = URIRef(f"{ID}organisation/vive")
+    broader = rows(
+        shipped,
+        "SELECT ?b WHERE { ?v org:classification/skos:broader* ?b }",
+        v=vive,
+    )
+    kinds = {str(b).rsplit("/", 1)[-1] for (b,) in broader}
+    assert kinds == {"state-institution", "public-authority"}
+    assert "private-organisation" not in kinds
+
+
+def test_page_001s_pool_is_not_the_initiatives_money(shipped: KnowledgeGraph) -> None:
+    """"Initiativet er finansieret med 8,8 mio. kr. Derudover oprettes en social
+    investeringspulje på 13 mio. kr. til ... partnerskabskommunerne"."""
+    initiative = described_by(shipped, "001_15b5f8f7d08a8e6b")
+    assert grants(shipped, initiative) == {
+        "Satspuljemidler til partnerskab om omlægning af socialpsykiatrien": Decimal("8800000")
+    }
+    (total,) = [
+        row["totalDKK"]
+        for row in shipped.query("funding-by-initiative").records()
+        if row["initiative"] == str(initiative)
+    ]
+    assert total == Decimal("8800000")
+    pools = rows(
+        shipped,
+        "SELECT ?value WHERE { ?pool a ikg:FundingPool ; ikg:poolFor ?i ; schema:amount/schema:value ?value }",
+        i=initiative,
+    )
+    assert [Decimal(str(v)) for (v,) in pools] == [Decimal("13000000")]
+
+
+def test_the_rename_is_coded_because_no_stored_page_states_it(shipped: KnowledgeGraph) -> None:
+    event = URIRef(f"{ID}event/socialstyrelsen-renamed")
+    assert in_graphs(shipped, "?s ?p ?o", s=event) == {"coded"}
+    assert in_graphs(shipped, "?s org:changedBy ?o", o=event) == {"coded"}
+    reasons = rows(shipped, "SELECT ?c WHERE { ?c a ikg:Coding ; rdf:subject ?e }", e=event)
+    assert len(reasons) == 2  # its original and its resulting organisation
+
+
+def test_page_000s_goals_and_evidence(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "000_d6f20d3739e1d98e")
+    outcomes = rows(shipped, "SELECT ?o WHERE { ?i ikg:expectedOutcome ?o }", i=initiative)
+    # "fremme livskvalitet, reducere tilbagefald og genindlæggelser samt øge livskvaliteten hos
+    # de pårørende"
+    assert len(outcomes) == 3
+    claims = rows(
+        shipped,
+        """SELECT ?label WHERE { ?i ikg:citesEvidence ?c . ?c rdfs:label ?label .
+              FILTER NOT EXISTS { ?c schema:value ?v } }""",
+        i=initiative,
+    )
+    # the reduced burden and the cost-effectiveness: claims without figures
+    assert len(claims) == 2
+
+
+def test_page_003s_findings_and_method(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "003_2c1dc067afd214bc")
+    (count,) = rows(shipped, "SELECT ?n WHERE { ?i ikg:interviewCount ?n }", i=initiative)
+    assert int(str(count[0])) == 18  # "18 telefoninterviews"
+    findings = rows(shipped, "SELECT ?c WHERE { ?i ikg:citesEvidence ?c }", i=initiative)
+    assert len(findings) == 3
+
+
+def test_page_002s_four_purposes(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "002_16b4a428f24da617")
+    purposes = rows(shipped, "SELECT ?o WHERE { ?i ikg:expectedOutcome ?o }", i=initiative)
+    assert len(purposes) == 4  # "Formålet med forløbsprogrammer er: (1) ... (4)"
+
+
+def test_page_001s_implementation_teams_and_programme_agreement(shipped: KnowledgeGraph) -> None:
+    initiative = described_by(shipped, "001_15b5f8f7d08a8e6b")
+    teams = rows(
+        shipped,
+        "SELECT ?m WHERE { ?i ikg:implementationTeam/org:unitOf ?m }",
+        i=initiative,
+    )
+    # "Alle er repræsenteret i kommunernes implementeringsteams": the four partner municipalities
+    assert {names for names in (municipality_names()[str(m).rsplit("/", 1)[-1]] for (m,) in teams)} == {
+        "Rudersdal", "Roskilde", "Herning", "Randers"
+    }  # fmt: skip
+    programme = URIRef(f"{ID}initiative/styrket-kvalitet-i-socialpsykiatrien")
+    agreement = URIRef(f"{ID}funding-agreement/satspuljeaftalen-sundhed-2019-2022")
+    assert in_graphs(shipped, "?s ikg:underAgreement ?o", s=programme, o=agreement) == {"coded"}
+
+
+def test_page_004_refers_to_page_001s_concept(shipped: KnowledgeGraph) -> None:
+    found = rows(
+        shipped,
+        "SELECT ?p WHERE { source:004_3f2385aee20403ac dcterms:references ?p }",
+    )
+    assert [str(p) for (p,) in found] == [f"{ID}publication/001-konceptbeskrivelse"]
