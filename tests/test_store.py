@@ -191,7 +191,9 @@ def test_the_dataset_round_trips(shipped: KnowledgeGraph, rdf_format: str) -> No
 def test_summary_counts_instances_of_ontology_classes(shipped: KnowledgeGraph) -> None:
     summary = shipped.summary()
     union = shipped.union()
-    pages = set(union.subjects(RDF.type, URIRef("https://w3id.org/initiative-kg/ontology#SourcePage")))
+    pages = set(
+        union.subjects(RDF.type, URIRef("https://w3id.org/initiative-kg/ontology#SourcePage"))
+    )
     assert summary["ikg:SourcePage"] == len(pages) > 5
     assert summary["ikg:Municipality"] == 98
     assert summary["ikg:Region"] == 5

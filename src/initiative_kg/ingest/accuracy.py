@@ -90,9 +90,12 @@ def curated_facts(stated: Graph, source: URIRef) -> Facts:
         facts["last_updated"] = {updated.toPython()} if isinstance(updated, Literal) else set()
     period = stated.value(initiative, IKG.period)
     if period is not None:
-        start = stated.value(stated.value(period, TIME_NS.hasBeginning), TIME_NS.inXSDgYear)
-        end = stated.value(stated.value(period, TIME_NS.hasEnd), TIME_NS.inXSDgYear)
-        facts["period"] = {(int(str(start)), int(str(end)))}
+        # a page may give the period in years, months or dates; the draft is compared by year
+        start, end = (
+            _instant_year(stated, stated.value(period, edge))
+            for edge in (TIME_NS.hasBeginning, TIME_NS.hasEnd)
+        )
+        facts["period"] = {(start, end)}
     facts["target_groups"] = {
         str(t).rsplit("/", 1)[-1] for t in stated.objects(initiative, IKG.targetGroup)
     }
@@ -127,6 +130,14 @@ def curated_facts(stated: Graph, source: URIRef) -> Facts:
         if str(stated.value(c, SCHEMA.unitText)) == "percent"
     }
     return facts
+
+
+def _instant_year(graph: Graph, instant: Node | None) -> int:
+    for written in (TIME_NS.inXSDgYear, TIME_NS.inXSDgYearMonth, TIME_NS.inXSDDate):
+        value = graph.value(instant, written) if instant is not None else None
+        if value is not None:
+            return int(str(value)[:4])
+    raise ValueError(f"an instant without a year, month or date: {instant}")
 
 
 def _amounts(graph: Graph, grant: Node) -> set[Any]:
