@@ -5,8 +5,10 @@ evaluation run by hand: docs/ingest-accuracy.md.)"""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +22,7 @@ from initiative_kg.cli import app
 from initiative_kg.ingest import accuracy
 from initiative_kg.ingest import page as page_module
 from initiative_kg.ingest.accuracy import curated_facts, extracted_facts, stated_graph
+from initiative_kg.ingest.html import html_to_text
 from initiative_kg.ingest.numbers import (
     find_counts,
     parse_amount,
@@ -27,7 +30,9 @@ from initiative_kg.ingest.numbers import (
     parse_number,
     parse_period,
 )
-from initiative_kg.ingest.page import FIELDS, extract, ingest, sections
+from initiative_kg.ingest.page import FIELDS, draft, extract, fetch_page, ingest, sections
+from initiative_kg.namespaces import ID as ID_NS
+from initiative_kg.namespaces import IKG
 from initiative_kg.store import KnowledgeGraph
 from tests.conftest import REPO, TEST_DATA
 
@@ -365,3 +370,233 @@ def test_a_byte_order_mark_is_not_part_of_the_title(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", str(path)])
     assert result.exit_code == 0
     assert '"Et projekt"@da' in result.stdout and "\ufeff" not in result.stdout
+
+
+# ---------------------------------------------------------------------- what real pages showed
+
+
+def test_page_furniture_is_never_the_title(known) -> None:  # type: ignore[no-untyped-def]
+    for furniture in (
+        "Gå til indhold",
+        'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 54 54">',
+        "Forside / Projekter og initiativer / Handicap / Et projekt",
+        "Projektperiode:",
+    ):
+        text = f"{furniture}\n\nEt projekt om pårørende\n\nProjektperiode:\n\n2019 - 2022\n"
+        assert extract(text, "furniture", known).title == "Et projekt om pårørende", furniture
+
+
+def test_a_long_title_makes_a_slug_cut_at_a_whole_word(known) -> None:  # type: ignore[no-untyped-def]
+    title = "Tværsektorielt samarbejde i helhedsorienteret indsats til børn af forældre med psykisk sygdom"
+    _, graph = ingest_text(title + "\n\nProjektperiode:\n2023 - 2027\n", known)
+    (initiative,) = {str(o) for o in graph.objects(None, IKG.draftMainEntity)}
+    slug = initiative.rsplit("/", 1)[-1]
+    # cut after "forældre" (77 characters), not in the middle of "med" or "psykisk"
+    assert slug.endswith("-af-foraeldre") and len(slug) <= 80
+
+
+def test_two_organisations_joined_by_og_stay_two(known) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Et projekt\n\nSamarbejdsparter:\nProjektet gennemføres af Region Midtjylland og "
+        "Sundhedsstyrelsen i samarbejde med Social- og Integrationsministeriet.\n"
+    )
+    extraction = extract(text, "og", known)
+    assert extraction.regions == {"1082": "participant"}
+    assert f"{ID_NS}organisation/sundhedsstyrelsen" in extraction.organisations
+    # a hyphenated name is one organisation; two names joined by "og" are not
+    assert [name for name, _ in extraction.new_organisations.values()] == [
+        "Social- og Integrationsministeriet"
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Social- og Boligstyrelsen afprøver sammen med tre kommuner en model.",
+        "Socialstyrelsen formidler aktuel bedste viden gennem kompetenceudvikling.",
+        "Socialstyrelsen ønsker at afprøve to metoder i 14 kommuner.",
+        "Socialstyrelsen har i samarbejde med Socialt Udviklingscenter SUS igangsat en kortlægning.",
+    ],
+)
+def test_leads_written_as_the_pages_write_them(known, sentence: str) -> None:  # type: ignore[no-untyped-def]
+    extraction = extract(f"Et projekt\n\n{sentence}\n", "lead", known)
+    leads = [iri for iri, role in extraction.organisations.items() if role == "lead"]
+    assert len(leads) == 1 and sentence.startswith(
+        {"socialstyrelsen": "Socialstyrelsen", "social-og-boligstyrelsen": "Social-"}[
+            leads[0].rsplit("/", 1)[-1]
+        ]
+    )
+
+
+def test_target_groups_in_ordinary_inflected_danish(known) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Et projekt\n\nMålgruppe:\nVoksne med psykiske vanskeligheder og deres pårørende. "
+        "Den direkte målgruppe er sagsbehandlerne og medarbejdere i tilbuddene.\n"
+    )
+    assert set(extract(text, "tg", known).target_groups) == {
+        "adults-with-mental-health-difficulties",
+        "relatives",
+        "case-officers",
+        "service-staff",
+    }
+    # a narrower concept found beside its broader one is kept alone
+    narrow = "Et projekt\n\nMålgruppe:\nVoksne pårørende og andre pårørende.\n"
+    assert extract(narrow, "tg", known).target_groups == ["adult-relatives"]
+
+
+def test_percent_written_in_three_ways(known) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Et projekt\n\nBaggrund:\nDet anslås, at 75 procent af borgerne og 20 % af de andre og "
+        "12,5 pct. af resten har psykiske vanskeligheder.\n"
+    )
+    assert extract(text, "pct", known).evidence == [Decimal("75"), Decimal("20"), Decimal("12.5")]
+
+
+def test_grantees_listed_under_an_introduction(known) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "En pulje\n\nTildeling af midler\n\nDisse projekter har fået midler:\n\n"
+        "  • Psykiatrien i Region Nordjylland: Et projekt\n  • Hillerød Kommune: Et andet\n"
+    )
+    extraction = extract(text, "grantees", known)
+    assert extraction.regions == {"1081": "grant-recipient"}
+    assert extraction.municipalities == {"219": "grant-recipient"}
+
+
+def test_the_most_specific_agreement_is_chosen(known) -> None:  # type: ignore[no-untyped-def]
+    page_002 = "Et projekt\n\nFinansiering:\nDer er afsat 13 mio. kr. fra satspuljen på psykiatriområdet for 2014-2017.\n"
+    page_000 = (
+        "Et projekt\n\nFinansiering:\nMidler fra satspuljen 2014-2017. Der er afsat 9,6 mio. kr.\n"
+    )
+    pool = "En pulje\n\nMed aftale om udmøntningen af reserven til foranstaltninger på social-, sundheds og arbejdsmarkedsområdet 2023-2026 afsættes 13,2 mio. kroner.\n"
+    assert (
+        extract(page_002, "a", known).funding_agreement
+        == f"{ID_NS}funding-agreement/satspuljen-psykiatri-2014-2017"
+    )
+    assert (
+        extract(page_000, "b", known).funding_agreement
+        == f"{ID_NS}funding-agreement/satspuljen-2014-2017"
+    )
+    found = extract(pool, "c", known)
+    assert found.funding_agreement == f"{ID_NS}funding-agreement/ssa23"
+    assert found.amounts == [
+        Decimal("13200000")
+    ]  # from the introduction: the page has no "Finansiering"
+
+
+def ingest_text(text: str, known):  # type: ignore[no-untyped-def]
+    extraction = extract(text, "text", known)
+    return extraction, draft(extraction, known=known)
+
+
+# ---------------------------------------------------------------------- HTML and URL input
+
+SAVED_PAGE = """<!DOCTYPE html>
+<html lang="da"><head><meta charset="utf-8"><title>Et projekt | Social- og Boligstyrelsen</title>
+<style>h1 { color: red }</style><script>var tracking = "Gå til indhold";</script></head>
+<body>
+<a class="skip-link" href="#main">Gå til indhold</a>
+<header><nav><ul><li><a href="/">Forside</a></li><li><a href="/om">Om os</a></li></ul></nav></header>
+<nav aria-label="Brødkrumme"><ol><li>Forside</li><li>Projekter og initiativer</li><li>Et projekt</li></ol></nav>
+<main id="main"><article>
+<header><h1>Et projekt om <em>pårørende</em></h1></header>
+<p>Social- og Boligstyrelsen afprøver sammen med Aarhus Kommune en model.</p>
+<h2>Projektperiode:</h2><p>2023 - 2026</p>
+<h2>Målgruppe</h2><p>Voksne med psykiske vanskeligheder og deres pårørende.</p>
+<h2>Finansiering</h2><p>Der er afsat 4,5 mio. kr.</p>
+</article></main>
+<footer><p>Senest opdateret 01-02-2024</p><p>Kontakt os</p></footer>
+</body></html>
+"""
+
+
+def test_a_saved_html_page(tmp_path: Path) -> None:
+    saved = tmp_path / "et-projekt.html"
+    saved.write_text(SAVED_PAGE, encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(saved), "-o", str(tmp_path / "draft.ttl")])
+    assert result.exit_code == 0, result.stderr
+    draft_text = (tmp_path / "draft.ttl").read_text(encoding="utf-8")
+    # the main heading is the title; the skip link, the menu and the breadcrumb are left out
+    assert '"Et projekt om pårørende"@da' in draft_text
+    for furniture in ("Gå til indhold", "Om os", "Brødkrumme", "tracking"):
+        assert furniture not in draft_text
+    assert '"2023"^^xsd:gYear' in draft_text and '"2026"^^xsd:gYear' in draft_text
+    assert "tg:adults-with-mental-health-difficulties" in draft_text
+    assert "tg:relatives" in draft_text
+    assert "municipality:751" in draft_text  # Aarhus
+    assert '"4500000"^^xsd:decimal' in draft_text or "4500000.0" in draft_text
+
+
+def test_html_text_keeps_sections_and_leaves_out_navigation() -> None:
+    text = html_to_text(SAVED_PAGE)
+    lines = [line for line in text.splitlines() if line]
+    assert lines[0] == "Et projekt om pårørende"
+    assert "Projektperiode:" in lines and "Målgruppe" in lines
+    assert not any("Forside" in line or "Gå til indhold" in line for line in lines)
+    # a page without a main heading takes its <title>
+    assert (
+        html_to_text("<html><head><title>Kun titel</title></head><body><p>x</p></body></html>")[:10]
+        == "Kun titel\n"
+    )
+
+
+@pytest.fixture()
+def local_site() -> Iterator[str]:
+    """A small web server on 127.0.0.1: /side (HTML), /stor (too large), /langsom (too slow)."""
+    import http.server
+    import threading
+    import time
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/langsom":
+                time.sleep(2)
+            if self.path not in {"/side", "/stor", "/langsom"}:
+                self.send_error(404, "Not Found")
+                return
+            body = SAVED_PAGE.encode() if self.path != "/stor" else b"<html>" + b"x" * 200_000
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            # a client that stopped reading (the size and time limits) closes the connection
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_page_fetched_from_its_address(local_site: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", f"{local_site}/side", "-o", str(tmp_path / "d.ttl")])
+    assert result.exit_code == 0, result.stderr
+    draft_text = (tmp_path / "d.ttl").read_text(encoding="utf-8")
+    assert f"<{local_site}/side>" in draft_text  # the address is the source's schema:url
+    assert '"Et projekt om pårørende"@da' in draft_text
+    assert 'dcterms:identifier "side"' in draft_text
+
+
+def test_fetching_fails_with_a_clear_error(local_site: str) -> None:
+    missing = runner.invoke(app, ["ingest", f"{local_site}/findes-ikke"])
+    assert missing.exit_code == 2 and "answered 404" in missing.stderr
+    with pytest.raises(ValueError, match="more than 100000 bytes"):
+        fetch_page(f"{local_site}/stor", max_bytes=100_000)
+    with pytest.raises(ValueError, match=r"no answer within 0\.5 s"):
+        fetch_page(f"{local_site}/langsom", timeout=0.5)
+    # nothing listens on the port of a server that was closed: as when offline
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    offline = runner.invoke(app, ["ingest", f"http://127.0.0.1:{closed_port}/side"])
+    assert offline.exit_code == 2
+    assert "could not be fetched" in offline.stderr and "offline" in offline.stderr
+    with pytest.raises(ValueError, match="only http"):
+        fetch_page("ftp://127.0.0.1/side")

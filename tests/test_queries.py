@@ -50,6 +50,31 @@ CONTRACT = {
     "evidence-claims": ([], ["initiative", "claim", "value", "unit", "source"]),
     "unnamed-participants": ([], ["initiative", "participantType", "count"]),
     "sources": ([], ["source", "lastUpdated", "statements"]),
+    "municipalities-by-region": (
+        [],
+        ["region", "regionLabel", "municipality", "municipalityLabel", "initiatives"],
+    ),
+    "total-under-programme": (
+        ["programme"],
+        ["programmeLabel", "initiatives", "grants", "totalDKK"],
+    ),
+    "initiatives-by-agreement-and-year": (
+        [],
+        ["agreement", "agreementLabel", "year", "initiatives"],
+    ),
+    "programme-tree": (
+        [],
+        [
+            "parent",
+            "parentLabel",
+            "parentStart",
+            "parentEnd",
+            "child",
+            "childLabel",
+            "childStart",
+            "childEnd",
+        ],
+    ),
 }
 # Representative parameters: the examples each query's header gives.
 EXAMPLE_PARAMS: dict[str, dict[str, str]] = {

@@ -34,9 +34,11 @@ if TYPE_CHECKING:
 
 def ingest(
     page: Annotated[
-        Path,
+        str,
         typer.Argument(
-            metavar="PAGE", show_default=False, help="The text of an agency page (UTF-8)."
+            metavar="PAGE",
+            show_default=False,
+            help="A page: its text (UTF-8), a saved HTML page (.html), or an http(s) address.",
         ),
     ],
     source_url: Annotated[
@@ -44,9 +46,14 @@ def ingest(
         typer.Option(
             metavar="URL",
             show_default=False,
-            help="The page's address, recorded as schema:url of the source.",
+            help="The page's address, recorded as schema:url of the source (for an address "
+            "given as PAGE: that address, unless this names another).",
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(metavar="SECONDS", help="How long to wait for a page given as an address."),
+    ] = 20.0,
     output: Annotated[Path | None, output_option("the draft (Turtle)")] = None,
     check: Annotated[
         bool,
@@ -70,17 +77,31 @@ def ingest(
 
     \b
       ikg ingest page.txt --source-url https://... -o draft.ttl --check
+      ikg ingest saved-page.html --source-url https://... -o draft.ttl
+      ikg ingest https://www.sbst.dk/... -o draft.ttl --timeout 10
     """
     from initiative_kg.ingest.page import ingest as run_ingest
+    from initiative_kg.ingest.page import ingest_url
 
     check_output(output, overwrite=overwrite)
-    if not page.is_file():
+    is_address = page.lower().startswith(("http://", "https://"))
+    if not is_address and not Path(page).is_file():
         raise InitiativeKGError(f"{page}: no such file")
     known = load_graph(data, allow_remote_contexts=allow_remote_context)
-    with step("reading the page"):
+    with step("fetching and reading the page" if is_address else "reading the page"):
         try:
-            extraction, draft_graph = run_ingest(page, known=known.union(), source_url=source_url)
-        except (ValueError, OSError) as error:
+            if is_address:
+                extraction, draft_graph = ingest_url(
+                    page, known=known.union(), timeout=timeout, source_url=source_url
+                )
+            else:
+                extraction, draft_graph = run_ingest(
+                    Path(page), known=known.union(), source_url=source_url
+                )
+        except ValueError as error:
+            # a fetch error already names the address
+            raise InitiativeKGError(str(error) if is_address else f"{page}: {error}") from error
+        except OSError as error:
             raise InitiativeKGError(f"{page}: {error}") from error
     from initiative_kg.serialise import turtle
 

@@ -101,7 +101,8 @@ _DATE_NUMERIC = re.compile(r"(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})"
 _DATE_SLASH_SPACE = re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})\s+(?P<y>\d{4})")
 _DATE_WORDS = re.compile(r"(?P<d>\d{1,2})\.\s*(?P<month>[a-zæøå]+)\s+(?P<y>\d{4})", re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?<!\d)(?P<a>(?:19|20)\d{2})\s*[-–]\s*(?P<b>(?:19|20)\d{2})(?!\d)")
-_YEAR = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?![\d.])")
+# a year may end a sentence ("… afsluttes ultimo december 2022."), but is not part of a number
+_YEAR = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?!\d|\.\d)")
 
 
 def find_dates(text: str) -> list[date]:

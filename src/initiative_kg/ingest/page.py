@@ -24,6 +24,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from initiative_kg import __version__
+from initiative_kg.ingest.html import html_to_text, looks_like_html
 from initiative_kg.ingest.numbers import (
     Count,
     Period,
@@ -84,22 +85,86 @@ class Extraction:
 
 def read_page(path: Path) -> tuple[str, bool]:
     """The page's text (at most MAX_BYTES of it) and whether the file was longer; never raises
-    on content (binary or another encoding is replaced)."""
+    on content (binary or another encoding is replaced). A saved HTML page is read with an HTML
+    parser (see ``ingest/html.py``)."""
     with path.open("rb") as stream:
         raw = stream.read(MAX_BYTES + 1)
     cut = len(raw) > MAX_BYTES
-    raw = raw[:MAX_BYTES]
+    html = path.suffix.lower() in {".html", ".htm"}
+    return page_text(raw[:MAX_BYTES], html=html, cut=cut), cut
+
+
+def page_text(
+    raw: bytes, *, html: bool = False, charset: str | None = None, cut: bool = False
+) -> str:
+    """Bytes of a page (text or HTML) as the text the rules read. ``cut``: the bytes stop at a
+    size limit, so a character the cut falls inside is dropped rather than the whole page read
+    as Windows-1252."""
     if b"\x00" in raw[:4096]:
         raise ValueError("the file is binary, not the text of a page")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if cut and error.start >= len(raw) - 3:  # the cut fell inside a character
-            text = raw[: error.start].decode("utf-8")
-        else:
-            text = raw.decode("cp1252", errors="replace")  # Windows-1252 was common in Danish
+    text = None
+    for encoding in (charset, "utf-8"):
+        if encoding:
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError as error:
+                if cut and encoding == "utf-8" and error.start >= len(raw) - 3:
+                    text = raw[: error.start].decode("utf-8")  # the cut fell inside a character
+                    break
+            except LookupError:
+                continue
+    if text is None:
+        text = raw.decode("cp1252", errors="replace")  # Windows-1252 was common for Danish text
     text = text.removeprefix("\ufeff")
-    return text.replace("\xa0", " ").replace("\r\n", "\n"), cut
+    if html or looks_like_html(raw):
+        text = html_to_text(text)
+    return text.replace("\xa0", " ").replace("\r\n", "\n")
+
+
+FETCH_TIMEOUT = 20.0  # seconds for the whole answer
+
+
+def fetch_page(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_BYTES) -> str:
+    """The text of a page fetched over HTTP(S), with a time limit and a size limit. Raises
+    ValueError with a plain message when the address is not http(s), the server cannot be
+    reached (offline, unknown host, refused), answers with an error, is too slow or sends more
+    than ``max_bytes``."""
+    import urllib.error
+    import urllib.request
+
+    if not re.match(r"https?://", url, re.IGNORECASE):
+        raise ValueError(f"{url}: only http:// and https:// addresses can be fetched")
+    request = urllib.request.Request(url, headers={"User-Agent": f"initiative-kg/{__version__}"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            declared = answer.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise ValueError(
+                    f"{url}: the page is {declared} bytes, more than {max_bytes} bytes"
+                )
+            raw = answer.read(max_bytes + 1)
+            if len(raw) > max_bytes:
+                raise ValueError(f"{url}: the page is more than {max_bytes} bytes")
+            content_type = answer.headers.get_content_type()
+            charset = answer.headers.get_content_charset()
+    except urllib.error.HTTPError as error:
+        raise ValueError(f"{url}: the server answered {error.code} {error.reason}") from error
+    except urllib.error.URLError as error:
+        reason = error.reason
+        raise ValueError(
+            f"{url}: the page could not be fetched ({reason}); are you offline?"
+        ) from error
+    except TimeoutError as error:
+        raise ValueError(f"{url}: no answer within {timeout:g} s") from error
+    return page_text(raw, html=content_type in {"text/html", "application/xhtml+xml"},
+                     charset=charset)  # fmt: skip
+
+
+def source_id_for_url(url: str) -> str:
+    """A source identifier for a fetched page: the last part of its path, as a slug."""
+    path = re.sub(r"[?#].*$", "", url).rstrip("/")
+    return _slug(path.rsplit("/", 1)[-1]) if "/" in path.split("://", 1)[-1] else _slug(path)
 
 
 def sections(text: str) -> dict[str, str]:
@@ -126,7 +191,10 @@ def _sentences(text: str) -> list[str]:
 def _slug(text: str) -> str:
     normalised = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     normalised = unicodedata.normalize("NFKD", normalised).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", normalised).strip("-")[:80] or "page"
+    slug = re.sub(r"[^a-z0-9]+", "-", normalised).strip("-")
+    if len(slug) > 80:  # cut at the last whole word that fits, never in the middle of one
+        slug = slug[:81].rsplit("-", 1)[0]
+    return slug or "page"
 
 
 def extract(text: str, source_id: str, known: Graph) -> Extraction:
@@ -136,10 +204,15 @@ def extract(text: str, source_id: str, known: Graph) -> Extraction:
     parts = sections(text)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     breadcrumb = re.compile(rules()["breadcrumb"])
+    furniture = re.compile(rules()["not_a_title"], re.IGNORECASE)
+    headings = {h.lower() for names in rules()["sections"].values() for h in names}
     titles = [
         line
         for line in lines
-        if not breadcrumb.search(line) and not re.fullmatch(r"[\d\-/. ]+", line)
+        if not breadcrumb.search(line)
+        and not furniture.search(line)
+        and line.rstrip(":").strip().lower() not in headings
+        and not re.fullmatch(r"[\d\-/. ]+", line)
     ]
     result.title = titles[0] if titles else None
 
@@ -161,6 +234,21 @@ def extract(text: str, source_id: str, known: Graph) -> Extraction:
             for concept in rule["concepts"]:
                 if concept not in result.target_groups:
                     result.target_groups.append(concept)
+    for concept, pattern in _target_group_labels(known):
+        for match in pattern.finditer(audience):
+            # "pårørende til mennesker med …", "indsatser til borgere med …": the people named
+            # after "til" are whom the target group is related to, not the target group
+            if re.search(r"\btil\s+$", audience[max(0, match.start() - 6) : match.start()]):
+                continue
+            if concept not in result.target_groups:
+                result.target_groups.append(concept)
+    # a concept and a narrower one of it found together: the narrower says more
+    broader = {
+        str(b).rsplit("/", 1)[-1]
+        for concept in result.target_groups
+        for b in known.objects(URIRef(f"{VOCAB}target-group/{concept}"), SKOS.broader)
+    }
+    result.target_groups = [c for c in result.target_groups if c not in broader]
 
     body = "\n".join(
         parts.get(name, "") for name in ("intro", "partners", "funding", "more", "purpose")
@@ -170,6 +258,15 @@ def extract(text: str, source_id: str, known: Graph) -> Extraction:
     _organisations(result, body + "\n" + parts.get("background", ""), known)
     _counts(result, body)
     funding = parts.get("funding", "")
+    if not find_amounts(funding):
+        # pool pages give their money in a paragraph of the introduction or the background
+        # ("… er der i 2023 afsat 12,8 mio. kr. til …", "… kan der i alt søges 22,2 mio. kr.")
+        funding = "\n".join(
+            paragraph
+            for name in ("intro", "background")
+            for paragraph in parts.get(name, "").splitlines()
+            if re.search(r"afsat|afsættes|søges|udmelder", paragraph)
+        )
     result.amounts = [amount.value for amount in find_amounts(funding)]
     result.funding_agreement = _agreement(funding, known)
     for pattern in rules()["parents"]:
@@ -183,6 +280,34 @@ def extract(text: str, source_id: str, known: Graph) -> Extraction:
         for match in re.finditer(rules()["evidence"], background)
     ]
     return result
+
+
+INFLECTION = r"(?:e|er|erne|ne|ene|en|et|s)?"
+
+
+def _inflected(word: str) -> str:
+    """A pattern for a Danish word with its common endings: a final -e may be dropped before
+    them ("sagsbehandlere" -> "sagsbehandlerne", "pårørende", "ledelsen")."""
+    stem = word[:-1] if word.endswith("e") and len(word) > 3 else word
+    return re.escape(stem) + INFLECTION
+
+
+def _target_group_labels(known: Graph) -> list[tuple[str, re.Pattern[str]]]:
+    """Each target group with a pattern that finds its Danish labels and alternative labels in
+    ordinary inflected text ("pårørende", "sagsbehandlerne", "psykisk sårbare unge")."""
+    found = []
+    scheme = URIRef(f"{VOCAB}target-group/")
+    for concept in sorted(known.subjects(SKOS.inScheme, scheme), key=str):
+        for predicate in (SKOS.prefLabel, SKOS.altLabel):
+            for label in known.objects(concept, predicate):
+                if getattr(label, "language", None) != "da":
+                    continue
+                words = [_inflected(w) for w in str(label).lower().split()]
+                pattern = re.compile(
+                    r"(?<![\wæøå])" + r"\s+".join(words) + r"(?![\wæøå])", re.IGNORECASE
+                )
+                found.append((str(concept).rsplit("/", 1)[-1], pattern))
+    return found
 
 
 PLACE_ROLES = ("reference-network-member", "partner-municipality", "grant-recipient", "participant")
@@ -225,9 +350,7 @@ def _places(result: Extraction, text: str, known: Graph) -> None:
     for code, name in regions.items():
         for match in re.finditer(re.escape(name), text):
             context = _sentence_around(text, match.start(), before=1)
-            result.regions.setdefault(
-                code, _role(context, default="participant", allowed=PLACE_ROLES)
-            )
+            result.regions.setdefault(code, _place_role(text, match.start(), context))
     names = {str(known.value(m, RDFS.label)): str(known.value(m, IKG.municipalityCode))
              for m in known.subjects(RDF.type, IKG.Municipality)}  # fmt: skip
     aliases = {
@@ -241,9 +364,19 @@ def _places(result: Extraction, text: str, known: Graph) -> None:
             if before.endswith("Region "):
                 continue
             context = _sentence_around(text, match.start(), before=1)
-            result.municipalities.setdefault(
-                code, _role(context, default="participant", allowed=PLACE_ROLES)
-            )
+            result.municipalities.setdefault(code, _place_role(text, match.start(), context))
+
+
+def _place_role(text: str, index: int, context: str) -> str:
+    """The role of a named place: from its sentence, else from the line that introduces the
+    list it stands in ("Disse projekter har fået midler:" above a bulleted list of grantees)."""
+    role = _role(context, default="participant", allowed=PLACE_ROLES)
+    if role == "participant":
+        lines = text[:index].splitlines()[-8:]
+        introductions = [line for line in lines if line.rstrip().endswith(":")]
+        if introductions:
+            role = _role(introductions[-1], default="participant", allowed=PLACE_ROLES)
+    return role
 
 
 def _sentence_bounds(text: str, index: int, *, before: int = 0) -> tuple[int, int]:
@@ -300,7 +433,7 @@ def _organisations(result: Extraction, text: str, known: Graph) -> None:
                 result.organisations[iri] = role
     for ending, kind in rules()["new_organisation_endings"].items():
         for match in re.finditer(
-            rf"\b([A-ZÆØÅ][\wæøå-]*(?:[- ]og [A-ZÆØÅ]?[\wæøå-]*)?{ending})\b", text
+            rf"\b([A-ZÆØÅ](?:[\wæøå]*- og [A-ZÆØÅ])?[\wæøå-]*{ending})\b", text
         ):
             name = match.group(1)
             if name in labelled:
@@ -321,10 +454,20 @@ def _agreement(text: str, known: Graph) -> str | None:
         if match is None:
             continue
         mentioned = words(match.group(0))
-        for agreement in known.subjects(RDF.type, IKG.FundingAgreement):
-            for label in known.objects(agreement, RDFS.label):
-                if words(str(label)) == mentioned or words(str(label)) <= mentioned:
-                    return str(agreement)
+        labels = [
+            (str(agreement), words(str(label)))
+            for agreement in sorted(known.subjects(RDF.type, IKG.FundingAgreement), key=str)
+            for label in known.objects(agreement, RDFS.label)
+        ]
+        # the most specific label the page's words contain wins ("satspuljen på
+        # psykiatriområdet for 2014-2017" is not "Satspuljen 2014-2017"); else the shortest label
+        # that contains the page's words (one that adds a short name, such as "(SSA23)")
+        contained = [(len(w), a) for a, w in labels if w <= mentioned]
+        if contained:
+            return max(contained)[1]
+        containing = [(len(w), a) for a, w in labels if mentioned <= w]
+        if containing:
+            return min(containing)[1]
         return "new:" + match.group(0)
     return None
 
@@ -366,6 +509,8 @@ def draft(extraction: Extraction, *, source_url: str | None = None, known: Graph
     graph.add((source, DCTERMS.identifier, Literal(extraction.source_id)))
     if source_url:
         graph.add((source, SCHEMA.url, URIRef(source_url)))
+    # the date the page was read; whether the text read was the whole page is for the reviewer
+    graph.add((source, IKG.retrievedOn, Literal(now.toPython().date(), datatype=XSD.date)))
     if extraction.last_updated:
         graph.add(
             (source, SCHEMA.dateModified, Literal(extraction.last_updated, datatype=XSD.date))
@@ -443,8 +588,18 @@ def draft(extraction: Extraction, *, source_url: str | None = None, known: Graph
             graph.add((grant, IKG.fundingAgreement, URIRef(extraction.funding_agreement)))
         elif extraction.funding_agreement:
             graph.add((grant, SKOS.note, Literal(extraction.funding_agreement[4:], lang="da")))
+    initiative_types = {IKG.Initiative, IKG.Programme, IKG.Project, IKG.KnowledgeMapping}
     for name in extraction.parent:
-        known_parent = next(iter(known.subjects(RDFS.label, Literal(name, lang="da"))), None)
+        # a known initiative of that name (not, say, a source page with the same title); the
+        # draft restates its name and type, so that it can be checked on its own
+        known_parent = next(
+            (
+                s
+                for s in known.subjects(RDFS.label, Literal(name, lang="da"))
+                if set(known.objects(s, RDF.type)) & initiative_types
+            ),
+            None,
+        )
         parent = known_parent or URIRef(f"{ID}initiative/{_slug(name)}")
         graph.add((initiative, IKG.partOf, parent))
         graph.add((parent, RDF.type, IKG.Initiative))
@@ -478,3 +633,13 @@ def ingest(path: Path, *, known: Graph, source_url: str | None = None) -> tuple[
             "were read, so the draft may miss what comes after",
         )
     return extraction, draft(extraction, source_url=source_url, known=known)
+
+
+def ingest_url(
+    url: str, *, known: Graph, timeout: float = FETCH_TIMEOUT, source_url: str | None = None
+) -> tuple[Extraction, Graph]:
+    """A draft of the page at ``url``; its address is the source's schema:url unless
+    ``source_url`` names another (a mirror fetched in place of the agency's page)."""
+    text = fetch_page(url, timeout=timeout)
+    extraction = extract(text, source_id_for_url(url), known)
+    return extraction, draft(extraction, source_url=source_url or url, known=known)
