@@ -117,7 +117,11 @@ def test_json_report_parses_and_counts() -> None:
     assert code == 1
     document = json.loads(out)
     assert document["conforms"] is False
-    assert document["counts"] == {"violation": 1, "warning": 0, "info": 1}
+    # one violation; the infos are the shipped pages that give no last-updated date
+    assert document["counts"]["violation"] == 1 and document["counts"]["warning"] == 0
+    assert document["counts"]["info"] == len(
+        [r for r in document["results"] if r["path"] == "schema:dateModified"]
+    )
     (violation,) = [r for r in document["results"] if r["severity"] == "violation"]
     assert violation["shape"] == "ikgsh:PeriodShape"
     assert violation["file"].endswith("PeriodShape--end-before-start.ttl")
@@ -267,7 +271,8 @@ def test_query_table_is_the_default() -> None:
     assert code == 0
     assert out.splitlines()[0].split() == ["initiative", "title", "start", "end"]
     assert "initiative:systematisk-inddragelse-af-paaroerende" in out
-    assert out.rstrip().endswith("(2 rows)")
+    rows = [line for line in out.splitlines()[2:] if line.startswith("initiative:")]
+    assert out.rstrip().endswith(f"({len(rows)} rows)") and len(rows) >= 2
 
 
 @pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
@@ -275,11 +280,12 @@ def test_query_csv_is_the_w3c_format(engine: str) -> None:
     code, out, _ = invoke("query", "funding-by-initiative", "-f", "csv", "--engine", engine)
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert rows[0] == {
+    # page 001: "Initiativet er finansieret med 8,8 mio. kr." (its 13 mio. kr. pool is not its money)
+    assert {
         "initiative": "https://w3id.org/initiative-kg/id/initiative/partnerskab-om-omlaegning-af-socialpsykiatrien",
         "title": "Partnerskab om strategisk udvikling og omlægning af socialpsykiatrien",
-        "totalDKK": "21800000",
-    }
+        "totalDKK": "8800000",
+    } in rows
 
 
 def test_query_tsv_json_and_xml_parse() -> None:
@@ -351,8 +357,9 @@ def test_query_on_the_users_own_data() -> None:
 def test_query_stated_leaves_out_coding() -> None:
     _, coded, _ = invoke("query", "intervention-element-usage", "-f", "csv")
     _, stated, _ = invoke("query", "intervention-element-usage", "-f", "csv", "--stated")
-    assert "Peer to peer,1" in coded
-    assert "Peer to peer,0" in stated
+    # page 000's project is coded with "Organisationsudvikling"; no page states an element
+    assert "Organisationsudvikling,1" in coded
+    assert "Organisationsudvikling,0" in stated
 
 
 def test_query_can_leave_out_personal_data() -> None:

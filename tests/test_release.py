@@ -57,12 +57,18 @@ def test_the_json_ld_has_a_context(released: Path) -> None:
     assert document["@context"]["ikg"] == "https://w3id.org/initiative-kg/ontology#"
 
 
+IKG_NS = "https://w3id.org/initiative-kg/ontology#"
+
+
 def test_the_void_description(released: Path, shipped: KnowledgeGraph) -> None:
     void = Graph().parse(released / "void.ttl")
     (dataset,) = list(void.subjects(RDF.type, VOID.Dataset))
     assert int(void.value(dataset, VOID.triples)) == len(shipped.union())  # type: ignore[arg-type]
     assert void.value(dataset, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:8890/sparql")
-    assert len(list(void.objects(dataset, URIRef("http://purl.org/dc/terms/source")))) == 5
+    # every source page: the five seed pages and the pages the project read
+    pages = set(shipped.union().subjects(RDF.type, URIRef(f"{IKG_NS}SourcePage")))
+    assert set(void.objects(dataset, URIRef("http://purl.org/dc/terms/source"))) == pages
+    assert len(pages) > 5
     assert void.value(dataset, URIRef("http://purl.org/dc/terms/license")) is not None
     distributions = list(void.objects(dataset, DCAT.distribution))
     assert len(distributions) == 3
