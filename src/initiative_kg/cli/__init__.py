@@ -85,7 +85,7 @@ COMMANDS: list[tuple[str, Callable[..., Any], str]] = [
     ("build", show.build, "Write release dumps (Turtle, N-Quads, JSON-LD, VoID, checksums)."),
     ("site", show.site, "Build a static report site of the graph, which works offline."),
     ("export", show.export_network, "Export a network for Gephi, Cytoscape, Graphviz, a browser."),
-    ("ingest", grow.ingest, "Turn the text of a new page into a draft for a person to review."),
+    ("ingest", grow.ingest, "Turn a new page (text, HTML or address) into a draft for review."),
     ("diff", grow.diff, "Show the statements that differ between two graphs."),
 ]
 for name, command, summary in COMMANDS:
