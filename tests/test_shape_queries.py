@@ -95,7 +95,7 @@ def test_every_shape_fires_on_a_generated_catalogue_and_three_runs_agree(tmp_pat
     project's loading, views or result handling."""
     catalogue = generate(tmp_path, 40, "--inject-errors", "3")
     cases = sorted((TEST_DATA / "invalid").glob("*.ttl"))
-    assert len(cases) == 38
+    assert len(cases) == 41
     # Each case's resources renamed apart (test-project becomes t7-test-project), so that no
     # case completes what another leaves out.
     invalid = []
