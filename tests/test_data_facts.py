@@ -640,8 +640,8 @@ def test_page_004_refers_to_page_001s_concept(shipped: KnowledgeGraph) -> None:
 # ---------------------------------------------------------------------- the targets of issue 15
 
 # The described initiatives with a title, a period, a lead (stated or coded) and a target group.
-# The issue asks for at least 30; the stored pages found so far give these 23 (see the report in
-# docs/ingest-accuracy.md for the pages read), so the test holds the list, not the target.
+# The issue asks for at least 30; the stored pages read give these 31 (docs/ingest-accuracy.md
+# lists the pages). The test holds the list, so that losing or gaining one is seen.
 DESCRIBED = {
     # the five seed pages (003 is a knowledge mapping without a period)
     "systematisk-inddragelse-af-paaroerende", "partnerskab-om-omlaegning-af-socialpsykiatrien",
@@ -658,6 +658,13 @@ DESCRIBED = {
     # Sundhedsstyrelsen's pages (026, 033-035)
     "kompetencecenter-boern-som-paaroerende", "mere-fremskudt-regional-funktion",
     "bedre-inddragelse-gennem-civilsamfundet", "tidlig-indsats-og-forebyggelse-boern-og-unge",
+    # the agency's and SUS's pages read in the second batch (036-043; 036b, 041b and 042b give
+    # the leads of 036, 041 and 042; the others are coded)
+    "faglige-pejlemaerker-for-kvalitet-i-den-socialpaedagogiske-bistand", "15m-puljen-2013-2016",
+    "afklaringspladser", "aabne-raadgivningstilbud-til-psykisk-saarbare-unge",
+    "kortlaegning-selvskade-og-spiseforstyrrelse",
+    "indsats-til-unge-med-selvskade-og-spiseforstyrrelse",
+    "udbredelse-af-aaben-dialog-paa-ungeomraadet", "forebyggende-social-mentorordning",
 }  # fmt: skip
 
 
@@ -669,7 +676,7 @@ def test_issue_15_described_initiatives(shipped: KnowledgeGraph) -> None:
                  prov:qualifiedAssociation [ prov:hadRole role:lead ] }""",
     )
     assert {str(i).rsplit("/", 1)[-1] for (i,) in found} == DESCRIBED
-    assert len(DESCRIBED) == 23  # the issue's target is 30: not met (see the module comment)
+    assert len(DESCRIBED) >= 30  # the issue's target
 
 
 def test_issue_15_at_least_eight_funding_agreements(shipped: KnowledgeGraph) -> None:
@@ -724,12 +731,13 @@ def test_issue_15_municipalities_and_amounts_the_pages_name_are_linked(
     )
     # 016 410 mio.; 017 6 mio.; 019 20,5 mio.; 024 7 mio.; 025 11.136.245 kr.; 026 11 mio.;
     # 029 140 mio.; 030 2 x 5,9 mio.; 033 22,2 mio.; 034 12,8 mio.; 035 13,2 mio. split 12 + 1,2;
-    # 018 "13,0 mio. kr.", the pool of page 001
+    # 018 "13,0 mio. kr.", the pool of page 001; the pools of 038b "27.160.000 kr.", 041b "10,0 mio.
+    # kr." and 043b "14,55 mio. kr."
     assert sorted(Decimal(str(v)) for (_, v) in amounts) == sorted(
         Decimal(x)
         for x in (
             "410000000", "6000000", "20500000", "7000000", "11136245", "11000000", "140000000",
             "5900000", "5900000", "22200000", "12800000", "13200000", "12000000", "1200000",
-            "13000000",
+            "13000000", "27160000", "10000000", "14550000",
         )
     )  # fmt: skip
