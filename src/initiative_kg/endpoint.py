@@ -9,6 +9,7 @@ the server, and only then moves all staging graphs onto their targets in one upd
 
 from __future__ import annotations
 
+import http.client
 import logging
 import netrc
 import os
@@ -91,6 +92,9 @@ class Credentials:
         return cls(user or netrc_user or "", password, auth)
 
 
+_MAX_REPLY_HEADERS = 100_000
+
+
 class SparqlClient:
     """One endpoint (and its update endpoint), with timeouts and retries."""
 
@@ -108,6 +112,10 @@ class SparqlClient:
         self.credentials = credentials
         self.timeout = timeout
         self.retry_delays = tuple(retry_delays)
+        # Virtuoso answers with one X-SPARQL-default-graph (and -named-graph) header per graph
+        # of the dataset a query names; Python's HTTP client refuses a reply of more than 100
+        # headers, which a knowledge graph of 50 files already reaches.
+        http.client._MAXHEADERS = max(http.client._MAXHEADERS, _MAX_REPLY_HEADERS)  # type: ignore[attr-defined]
 
     def _wrapper(self, url: str, text: str, *, authenticated: bool) -> SPARQLWrapper:
         from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
