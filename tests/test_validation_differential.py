@@ -15,6 +15,7 @@ counterexample is printed with its Turtle.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,9 +194,13 @@ cases = st.builds(
 
 def compare(drawn: Drawn) -> list[str]:
     """The differences between the default engine and pySHACL on one drawn case."""
+    turtle = drawn.turtle()
+    # pySHACL lets a date pass sh:maxInclusive and sh:maxExclusive with a numeric bound
+    # (tests/conformance/core/value-range/date-against-a-number): no reference answer there.
+    assume(not (re.search(r"xsd:date\b", turtle) and re.search(r"sh:max(In|Ex)clusive", turtle)))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "case.ttl"
-        path.write_text(drawn.turtle(), encoding="utf-8")
+        path.write_text(turtle, encoding="utf-8")
         graph = parse(path)
         try:
             # pySHACL writes messages of its own where a shape has none: only results compare.
