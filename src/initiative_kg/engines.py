@@ -406,7 +406,7 @@ def _drain(
             if width is None:
                 items.append((item.subject, item.predicate, item.object))
             else:
-                items.append(tuple(convert(item[i]) for i in range(width)))
+                items.append(tuple(map(convert, item)))  # a solution's values, in order
     except (OSError, ValueError, SyntaxError) as error:
         return None, _one_line(str(error))
     return items, None
