@@ -3,15 +3,17 @@ in a browser without errors."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from tempfile import TemporaryDirectory
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import Result
+from rdflib import URIRef
 from typer.testing import CliRunner
 
 from initiative_kg.cli import app
@@ -26,6 +28,87 @@ if TYPE_CHECKING:
 from tests.test_export import ARTEFACTS, EVIL
 
 runner = CliRunner()
+
+
+IKG = "PREFIX ikg: <https://w3id.org/initiative-kg/ontology#>\n"
+STYRKET_KVALITET = (
+    "https://w3id.org/initiative-kg/id/initiative/styrket-kvalitet-i-socialpsykiatrien"
+)
+
+
+def programmes_in(kg: KnowledgeGraph) -> set[str]:
+    """The programmes as the graph has them: an ikg:Programme or anything named as a whole."""
+    rows = kg.dataset.query(
+        IKG + "SELECT DISTINCT ?p WHERE { { ?p a ikg:Programme } UNION { ?part ikg:partOf ?p } }"
+    )
+    return {str(row[0]) for row in rows}  # type: ignore[index]
+
+
+def parts_in(kg: KnowledgeGraph, programme: str) -> set[str]:
+    """Every part of a programme, at any depth, as the graph states it."""
+    rows = kg.dataset.query(
+        IKG + "SELECT DISTINCT ?part WHERE { ?part ikg:partOf+ ?programme }",
+        initBindings={"programme": URIRef(programme)},
+    )
+    return {str(row[0]) for row in rows}  # type: ignore[index]
+
+
+class _Tree(HTMLParser):
+    """The nested lists of parts on a page (ul class="parts"): per item its link target, its
+    text and the items below it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.roots: list[dict[str, Any]] = []
+        self._lists: list[list[dict[str, Any]]] = []
+        self._items: list[dict[str, Any]] = []
+        self._depth_of_parts: list[bool] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "ul":
+            is_parts = ("class", "parts") in attrs
+            self._depth_of_parts.append(is_parts)
+            if is_parts:
+                self._lists.append(self._items[-1]["parts"] if self._lists else self.roots)
+        elif tag == "li" and self._lists and self._depth_of_parts[-1]:
+            item: dict[str, Any] = {"href": None, "text": "", "parts": []}
+            self._lists[-1].append(item)
+            self._items.append(item)
+        elif tag == "a" and self._items and self._items[-1]["href"] is None:
+            self._items[-1]["href"] = dict(attrs).get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "ul" and self._depth_of_parts:
+            if self._depth_of_parts.pop():
+                self._lists.pop()
+        elif tag == "li" and self._items and self._lists:
+            self._items.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._items:
+            self._items[-1]["text"] += data
+
+
+def tree_of(page: Path) -> list[dict[str, Any]]:
+    parser = _Tree()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.roots
+
+
+def iri_of(page: Path) -> str:
+    """The IRI a programme or initiative page shows in its first <code> element."""
+    found = re.search(r"<p><code>(.*?)</code></p>", page.read_text(encoding="utf-8"))
+    assert found, page
+    return html.unescape(found.group(1))
+
+
+def programme_pages(site: Path) -> dict[str, Path]:
+    """The site's programme pages by the IRI of their programme (the index left out)."""
+    return {
+        iri_of(page): page
+        for page in (site / "programmes").glob("*.html")
+        if page.name != "index.html"
+    }
 
 
 class _Links(HTMLParser):
@@ -88,8 +171,9 @@ def test_a_page_per_initiative_organisation_and_agreement(
         assert (site / page).stat().st_size > 1000, page
 
 
-def test_every_link_is_relative_and_resolves(site: Path) -> None:
+def test_every_link_is_relative_and_resolves(site: Path, shipped: KnowledgeGraph) -> None:
     checked = 0
+    targets: set[Path] = set()
     for page in site.rglob("*.html"):
         parser = _Links()
         parser.feed(page.read_text(encoding="utf-8"))
@@ -100,8 +184,111 @@ def test_every_link_is_relative_and_resolves(site: Path) -> None:
             target = link.split("#")[0]
             if target:
                 assert (page.parent / target).resolve().exists(), f"{page}: {link}"
+                targets.add((page.parent / target).resolve())
                 checked += 1
     assert checked > 100
+    # the programme pages are among the pages checked, one per programme of the graph, and each
+    # is reached by a link
+    found = sorted((site / "programmes").glob("*.html"))
+    assert len(found) == len(programmes_in(shipped)) + 1  # and their index
+    assert len(programmes_in(shipped)) >= 6
+    assert {page.resolve() for page in found} <= targets
+
+
+def test_a_page_per_programme_with_its_iri(site: Path, shipped: KnowledgeGraph) -> None:
+    pages = programme_pages(site)
+    assert len(pages) == len(list((site / "programmes").glob("*.html"))) - 1
+    assert sorted(pages) == sorted(programmes_in(shipped))
+    index = (site / "programmes" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="../programmes/{page.name}"' in index for page in pages.values())
+
+
+def test_programme_pages_list_the_parts_the_graph_states(
+    site: Path, shipped: KnowledgeGraph
+) -> None:
+    def linked(items: list[dict[str, Any]]) -> set[str]:
+        found = set()
+        for item in items:
+            found.add(iri_of((page.parent / item["href"]).resolve()))
+            found |= linked(item["parts"])
+        return found
+
+    pages = programme_pages(site)
+    assert len(pages) == len(programmes_in(shipped))
+    for programme, page in pages.items():
+        assert linked(tree_of(page)) == parts_in(shipped, programme), page
+
+
+def test_styrket_kvalitet_has_two_tracks_of_three_as_page_006_names_them(site: Path) -> None:
+    # page 006 (De seks delinitiativer): two tracks, three sub-initiatives each; the periods are
+    # those of the sub-initiatives' own pages (007-009, 036)
+    page = programme_pages(site)[STYRKET_KVALITET]
+    tracks = {
+        " ".join(item["text"].split()): sorted(" ".join(i["text"].split()) for i in item["parts"])
+        for item in tree_of(page)
+    }
+    assert tracks == {
+        "Spor 1: En strategisk udvikling og omlægning samt styrkelse af viden og kompetencer "
+        "no period given (programme page)": [
+            "Kompetenceudvikling 2019\u20132022",
+            "Partnerskab om strategisk udvikling og omlægning af socialpsykiatrien 2019\u20132022",
+            "Udbredelse og forankring af viden om virksomme metoder og indsatser no period given",
+        ],
+        "Spor 2: Kvalitet og udvikling på de største ydelsesområder no period given "
+        "(programme page)": [
+            "Faglige pejlemærker for kvalitet i den socialpædagogiske bistand 2020\u20132021",
+            "Guidelines til god faglig ledelse i socialpsykiatriske tilbud samt ledernetværk "
+            "2019\u20132022",
+            "Indsatskatalog om god kvalitet på botilbud 2019\u20132021",
+        ],
+    }
+    assert "Period: 2019\u20132022" in page.read_text(encoding="utf-8")
+
+
+def test_the_total_under_a_programme_is_the_catalogue_query_answer(
+    site: Path, shipped: KnowledgeGraph
+) -> None:
+    pages = programme_pages(site)
+    assert len(pages) == len(programmes_in(shipped))
+    answered = 0
+    for programme, page in pages.items():
+        text = page.read_text(encoding="utf-8")
+        section = text.split("<h2>Total under the programme</h2>")[1].split("<h2>")[0]
+        answer = shipped.query("total-under-programme", {"programme": programme})
+        shown = re.findall(r"<tr>(<td>.*?)</tr>", section)
+        assert shown == [
+            "".join(f"<td>{html.escape(str(value))}</td>" for value in row) for row in answer.rows
+        ], page
+        answered += bool(answer.rows)
+    # the query answers for every programme with parts
+    assert answered == len({p for p in programmes_in(shipped) if parts_in(shipped, p)})
+    # page 001: the initiative "er finansieret med 8,8 mio. kr."; the 13 mio. kr. pool for the
+    # partner municipalities is not a grant of the programme and is not added
+    page = programme_pages(site)[STYRKET_KVALITET]
+    assert "<td>8800000</td>" in page.read_text(encoding="utf-8")
+
+
+def test_each_part_names_its_programme_and_the_index_groups_by_programme(
+    site: Path, shipped: KnowledgeGraph
+) -> None:
+    pages = {iri_of(p): p for p in (site / "initiatives").glob("*.html") if p.name != "index.html"}
+    programmes = programme_pages(site)
+    edges = list(shipped.dataset.query(IKG + "SELECT DISTINCT ?c ?p { ?c ikg:partOf ?p }"))
+    assert len(edges) >= 19
+    for child, parent in edges:  # type: ignore[misc]
+        text = pages[str(child)].read_text(encoding="utf-8")
+        part_of = re.search(r"<p>Part of (.*?)</p>", text)
+        assert part_of, child
+        assert f'href="../programmes/{programmes[str(parent)].name}"' in part_of.group(1)
+    index = (site / "initiatives" / "index.html").read_text(encoding="utf-8")
+    grouped, alone = index.split("</nav>")[1].split("<h2>Not part of a programme</h2>")
+    in_groups = set(re.findall(r'href="\.\./initiatives/([^"]+)"', grouped))
+    in_alone = set(re.findall(r'href="\.\./initiatives/([^"]+)"', alone))
+    # every initiative is listed, those in a programme under it and the others after them
+    assert in_groups | in_alone == {page.name for page in pages.values()}
+    wholes_and_parts = {str(c) for c, _ in edges} | programmes_in(shipped)  # type: ignore[has-type]
+    assert {iri_of(site / "initiatives" / name) for name in in_groups} == wholes_and_parts
+    assert not in_groups & in_alone
 
 
 def test_facts_are_marked_stated_or_coded_with_their_source(site: Path) -> None:
@@ -154,11 +341,26 @@ def test_labels_with_markup_are_escaped(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
+    # the project is part of a programme whose label is markup too
+    evil_label = EVIL.replace(chr(34), chr(92) + chr(34))
+    with evil_file.open("a", encoding="utf-8") as out:
+        out.write(
+            "\ninitiative:test-project ikg:partOf initiative:evil-programme .\n"
+            f'initiative:evil-programme a ikg:Programme ; rdfs:label "{evil_label}"@da ;\n'
+            "    prov:wasDerivedFrom source:test-page .\n"
+        )
     kg = KnowledgeGraph.load([evil_file])
     build_site(kg, validate(kg), tmp_path / "evil-site")
     pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "evil-site").rglob("*.html"))
     assert "<script>window.pwned" not in pages
     assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in pages
+    evil_page = programme_pages(tmp_path / "evil-site")[
+        "https://w3id.org/initiative-kg/id/initiative/evil-programme"
+    ]
+    for page in (evil_page, tmp_path / "evil-site" / "programmes" / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>window.pwned" not in text
+        assert "&lt;script&gt;window.pwned = 1&lt;/script&gt;" in text
 
 
 def test_cli_builds_the_site_and_keeps_an_existing_one(built: tuple[Path, Result]) -> None:
@@ -176,6 +378,7 @@ def test_every_kind_of_page_loads_in_a_browser(
     site: Path, shipped: KnowledgeGraph, browser: Browser
 ) -> None:
     pages = ["index.html", "initiatives/index.html", "initiatives/udbrede-anvendelse-af-peers.html",
+             "programmes/index.html", "programmes/styrket-kvalitet-i-socialpsykiatrien.html",
              "actors/socialstyrelsen.html", "agreements/ssa23.html", "funding.html", "timeline.html",
              "queries.html", "ontology/index.html", "network.html"]  # fmt: skip
     context = browser.new_context(viewport={"width": 1200, "height": 900})

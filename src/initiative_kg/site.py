@@ -1,8 +1,10 @@
 """A static report site: plain HTML files with relative links, no server and no network needed.
 
 Pages: an index with counts and the validation status; one page per initiative (every fact with
-its source page, stated or coded), per organisation (roles, initiatives, collaborators) and per
-funding agreement; a timeline of the initiative periods; funding charts; the interactive
+its source page, stated or coded), per programme (its parts as a tree with their periods, the
+total under it, the organisations and the sources), per organisation (roles, initiatives,
+collaborators) and per funding agreement; an index of the initiatives grouped by programme; a
+timeline of the initiative periods; funding charts; the interactive
 network; the query catalogue with each query's text and result; the ontology's documentation
 (pyLODE). Every value from the graph is HTML-escaped, so a label is always shown as text.
 """
@@ -18,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF, SKOS
 from rdflib.term import Node
 
 from initiative_kg import __version__
 from initiative_kg.engines import QueryResult
 from initiative_kg.errors import InitiativeKGError
 from initiative_kg.fileio import folder_written_atomically
-from initiative_kg.namespaces import IKG, shorten
+from initiative_kg.namespaces import IKG, SCHEMA, shorten
 from initiative_kg.queries import catalogue, network_queries
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import ValidationReport
@@ -48,8 +50,15 @@ th { background: #f4f4f4; }
 .tag.coded { background: #ffe2a8; }
 pre { background: #f7f7f7; padding: .8em; overflow-x: auto; font-size: 13px; }
 .ok { color: #1a7f37; } .bad { color: #b3261e; }
+.period { color: #555; font-size: 13px; }
+ul.parts li { margin: .2em 0; }
 """
-KIND_FOLDERS = {"initiative": "initiatives", "organisation": "actors", "agreement": "agreements"}
+KIND_FOLDERS = {
+    "initiative": "initiatives",
+    "programme": "programmes",
+    "organisation": "actors",
+    "agreement": "agreements",
+}
 
 
 @dataclass(frozen=True)
@@ -77,24 +86,64 @@ class _Site:
             {row["target"] for row in self.participations if row["target"]}, key=str
         )
         self.agreements = sorted(self.union.subjects(RDF.type, IKG.FundingAgreement), key=str)
-        for folder, nodes in (
-            ("initiatives", self.initiatives),
-            ("actors", self.actors),
-            ("agreements", self.agreements),
+        # every link from a part to its programme, with both periods (the catalogue's query)
+        self.tree = kg.query("programme-tree")
+        self.parts: dict[Node, list[Node]] = {}
+        self.parents: dict[Node, list[Node]] = {}
+        for row in self.tree:
+            parent, child = row["parent"], row["child"]
+            if parent is not None and child is not None:
+                self.parts.setdefault(parent, []).append(child)
+                self.parents.setdefault(child, []).append(parent)
+        # a programme is an ikg:Programme or anything the graph names parts of
+        self.programmes = sorted(
+            set(self.union.subjects(RDF.type, IKG.Programme)) | set(self.parts), key=str
+        )
+        self.programme_paths: dict[Node, str] = {}
+        for folder, nodes, paths in (
+            ("initiatives", self.initiatives, self.paths),
+            ("actors", self.actors, self.paths),
+            ("agreements", self.agreements, self.paths),
+            ("programmes", self.programmes, self.programme_paths),
         ):
-            used: set[str] = set()
+            used: set[str] = {"index"}
             for node in nodes:
                 slug = _slug(str(node))
                 while slug in used:
                     slug += "-"
                 used.add(slug)
-                self.paths[node] = f"{folder}/{slug}.html"
+                paths[node] = f"{folder}/{slug}.html"
 
     # ------------------------------------------------------------------ selection
 
     def _select_initiatives(self) -> list[Node]:
-        rows = self.kg.query("initiatives")
-        return sorted({row["initiative"] for row in rows if row["initiative"] is not None}, key=str)
+        self.initiative_rows = self.kg.query("initiatives")
+        return sorted(
+            {row["initiative"] for row in self.initiative_rows if row["initiative"] is not None},
+            key=str,
+        )
+
+    def period(self, node: Node) -> str:
+        """The initiative's period in years as the initiatives query gives it."""
+        spans = sorted(
+            {
+                (str(row["start"]), str(row["end"]))
+                for row in self.initiative_rows
+                if row["initiative"] == node and row["start"] is not None and row["end"] is not None
+            }
+        )
+        return ", ".join(f"{start}\u2013{end}" for start, end in spans) or "no period given"
+
+    def descendants(self, node: Node) -> set[Node]:
+        """Every part of a programme, the parts of its parts and so on (safe on a cycle)."""
+        found: set[Node] = set()
+        waiting = list(self.parts.get(node, []))
+        while waiting:
+            part = waiting.pop()
+            if part not in found:
+                found.add(part)
+                waiting.extend(self.parts.get(part, []))
+        return found
 
     # ------------------------------------------------------------------ helpers
 
@@ -109,6 +158,43 @@ class _Site:
         if node is not None and node in self.paths:
             return f'<a href="{_relative(here, self.paths[node])}">{shown}</a>'
         return shown
+
+    def programme_link(self, node: Node, here: str, text: str | None = None) -> str:
+        """A link to a programme's page (every programme has one)."""
+        shown = html.escape(text if text is not None else self.label(node))
+        return f'<a href="{_relative(here, self.programme_paths[node])}">{shown}</a>'
+
+    def parts_tree(self, programme: Node, here: str) -> str:
+        """The parts of a programme as nested lists, each with its period. A part that is also
+        reached through another part (a sub-initiative named with both its track and the
+        programme) is shown under that part only, so every part is listed once per branch."""
+        return self._parts_list(programme, here, (programme,))
+
+    def _parts_list(self, parent: Node, here: str, above: tuple[Node, ...]) -> str:
+        children = sorted(set(self.parts.get(parent, [])), key=lambda n: (self.label(n), str(n)))
+        nested = {d for child in children for d in self.descendants(child) if d != child}
+        items = []
+        for child in children:
+            if child in nested:
+                continue
+            notation = self.union.value(child, SKOS.notation)
+            shown = self.link(child, here)
+            if notation is not None:
+                shown = f"{html.escape(str(notation))}: {shown}"
+            extra = ""
+            if child in self.programme_paths:
+                extra = f" ({self.programme_link(child, here, 'programme page')})"
+            if child in above:
+                # never a silent loop: the data says a programme is a part of itself
+                extra += " (a cycle: it is also one of the programmes above it)"
+                below = ""
+            else:
+                below = self._parts_list(child, here, (*above, child))
+            items.append(
+                f'<li>{shown} <span class="period">{html.escape(self.period(child))}</span>'
+                f"{extra}{below}</li>"
+            )
+        return f'<ul class="parts">{"".join(items)}</ul>' if items else ""
 
     def cell(self, value: Node | None, here: str) -> str:
         if value is None:
@@ -148,6 +234,7 @@ class _Site:
             for name, target in (
                 ("Overview", "index.html"),
                 ("Initiatives", "initiatives/index.html"),
+                ("Programmes", "programmes/index.html"),
                 ("Organisations", "actors/index.html"),
                 ("Funding", "funding.html"),
                 ("Timeline", "timeline.html"),
@@ -171,6 +258,7 @@ class _Site:
     def build(self) -> dict[str, str | bytes]:
         self._index()
         self._initiatives()
+        self._programmes()
         self._actors()
         self._agreements()
         self._funding()
@@ -249,11 +337,68 @@ class _Site:
         )
         return ", ".join(pages)
 
-    def _initiatives(self) -> None:
+    def _initiatives_index(self) -> None:
+        """The initiatives grouped by programme: a heading for each programme that is no part
+        of another (with its parts below it, programmes within programmes nested), then the
+        initiatives that belong to no programme."""
+        here = "initiatives/index.html"
+        shown: set[Node] = set()
+        groups = []
+        inside = {part for programme in self.programmes for part in self.descendants(programme)}
+        top = [p for p in self.programmes if p not in inside]
+        # programmes that only sit in a cycle of parts have no top; they get a heading too
+        top += [p for p in self.programmes if p in inside and not self.parents.get(p)]
+        for programme in sorted(top, key=lambda n: (self.label(n), str(n))):
+            shown |= {programme} | self.descendants(programme)
+            groups.append(self._group(programme, here))
+        for programme in sorted(self.programmes, key=lambda n: (self.label(n), str(n))):
+            if programme not in shown:  # a programme reached only through a cycle
+                shown |= {programme} | self.descendants(programme)
+                groups.append(self._group(programme, here))
+        alone = [n for n in self.initiatives if n not in shown]
         items = "".join(
-            f"<li>{self.link(node, 'initiatives/index.html')}</li>" for node in self.initiatives
+            f'<li>{self.link(n, here)} <span class="period">{html.escape(self.period(n))}</span>'
+            "</li>"
+            for n in sorted(alone, key=lambda n: (self.label(n), str(n)))
         )
-        self.page("initiatives/index.html", "Initiatives", f"<ul>{items}</ul>")
+        body = (
+            f"<p>{len(self.initiatives)} initiatives, {len(self.programmes)} of them programmes "
+            f'(see <a href="{_relative(here, "programmes/index.html")}">Programmes</a>). '
+            "Each programme with its parts, then the initiatives that are part of no "
+            "programme.</p>" + "".join(groups) + f"<h2>Not part of a programme</h2><ul>{items}</ul>"
+        )
+        self.page(here, "Initiatives", body)
+
+    def _group(self, programme: Node, here: str) -> str:
+        return (
+            f"<h2>{self.link(programme, here)} "
+            f'<span class="period">{html.escape(self.period(programme))}</span></h2>'
+            f"<p>{self.programme_link(programme, here, 'Programme page')}</p>"
+            + (self.parts_tree(programme, here) or "<p>(the graph names no parts)</p>")
+        )
+
+    def _membership(self, node: Node, here: str, *, own_page: bool = True) -> str:
+        """The programmes an initiative is part of, and (``own_page``) its programme page."""
+        lines = []
+        parents = sorted(set(self.parents.get(node, [])), key=lambda n: (self.label(n), str(n)))
+        if parents:
+            lines.append(
+                "<p>Part of "
+                + ", ".join(
+                    self.programme_link(p, here)
+                    if p in self.programme_paths
+                    else self.link(p, here)
+                    for p in parents
+                )
+                + ".</p>"
+            )
+        if own_page and node in self.programme_paths:
+            shown = self.programme_link(node, here, "its parts, total and organisations")
+            lines.append(f"<p>A programme: {shown}.</p>")
+        return "".join(lines)
+
+    def _initiatives(self) -> None:
+        self._initiatives_index()
         participants = self.participations
         grants = self.kg.query("grants")
         for node in self.initiatives:
@@ -279,11 +424,87 @@ class _Site:
             )
             body = (
                 f"<p><code>{html.escape(str(node))}</code></p>"
+                f"{self._membership(node, here)}"
                 f"<h2>Facts</h2>{self._facts(node, here)}"
                 f"<h2>Organisations</h2>{self.table(people, here)}"
                 f"<h2>Funding</h2>{self.table(money, here)}"
             )
             self.page(here, self.label(node), body)
+
+    def _programmes(self) -> None:
+        here = "programmes/index.html"
+        items = "".join(
+            f"<li>{self.programme_link(node, here)} "
+            f'<span class="period">{html.escape(self.period(node))}</span>, '
+            f"{len(self.descendants(node))} part(s) named</li>"
+            for node in sorted(self.programmes, key=lambda n: (self.label(n), str(n)))
+        )
+        self.page(
+            here,
+            "Programmes",
+            "<p>Initiatives that group other initiatives as their parts (ikg:Programme, or "
+            f"anything the graph names parts of).</p><ul>{items}</ul>",
+        )
+        for node in self.programmes:
+            self._programme(node)
+
+    def _programme(self, node: Node) -> None:
+        here = self.programme_paths[node]
+        family = {node} | self.descendants(node)
+        tree = self.parts_tree(node, here)
+        total = self.kg.query("total-under-programme", {"programme": str(node)})
+        queries = _relative(here, "queries.html")
+        people = QueryResult(
+            "SELECT",
+            ("actor", "role", "initiative"),
+            tuple(
+                sorted(
+                    (
+                        (r["target"], r["role"], r["source"])
+                        for r in self.participations
+                        if r["source"] in family
+                    ),
+                    key=lambda row: (self.label(row[0]), str(row[1]), self.label(row[2])),
+                )
+            ),
+        )
+        body = (
+            f"<p><code>{html.escape(str(node))}</code></p>"
+            f"<p>{self.link(node, here, 'Every fact about ' + self.label(node))} "
+            "with its source is on its initiative page.</p>"
+            f"<p>Period: {html.escape(self.period(node))}</p>"
+            f"{self._membership(node, here, own_page=False)}"
+            f"<h2>Parts</h2><p>{len(family) - 1} part(s) named in the graph, each with its "
+            "period.</p>"
+            + (tree or "<p>(the graph names no parts of this programme)</p>")
+            + "<h2>Total under the programme</h2>"
+            f'<p>From the catalogue query <a href="{queries}#total-under-programme">'
+            "total-under-programme</a>: the grants to the programme and to its parts down to "
+            "three levels, each grant counted once; pools for participants are not grants. "
+            "It answers for a programme with parts only.</p>"
+            + self.table(total, here)
+            + f"<h2>Organisations taking part</h2>{self.table(people, here)}"
+            + f"<h2>Sources</h2>{self.table(self._sources(family), here)}"
+        )
+        self.page(here, self.label(node), body)
+
+    def _sources(self, nodes: set[Node]) -> QueryResult:
+        """The source pages these initiatives are derived from (each states its own, as the
+        initiative shape requires), with the page's address and the date it was read."""
+        sources = {s for node in nodes for s in self.union.objects(node, PROV.wasDerivedFrom)}
+        rows = []
+        for source in sorted(sources, key=str):
+            address = self.union.value(source, SCHEMA.url)
+            rows.append(
+                (
+                    source,
+                    Literal(str(address)) if address is not None else None,
+                    self.union.value(source, SCHEMA.dateModified),
+                    self.union.value(source, IKG.retrievedOn),
+                )
+            )
+        columns = ("source", "address", "lastUpdated", "readOn")
+        return QueryResult("SELECT", columns, tuple(rows))
 
     def _actors(self) -> None:
         items = "".join(f"<li>{self.link(node, 'actors/index.html')}</li>" for node in self.actors)
