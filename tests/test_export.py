@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pytest
@@ -78,6 +78,44 @@ def test_dot_renders_and_pictures_have_a_sensible_size(
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert 600 <= width <= 2500 and 400 <= height <= 2500
     assert 20_000 < len(data) < 5_000_000
+
+
+def _laid_out(dot_file: Path) -> dict[str, Any]:
+    """The layout Graphviz gives a DOT file when a user runs ``dot`` on it (as JSON)."""
+    done = subprocess.run(
+        ["dot", "-Tjson", str(dot_file)], capture_output=True, check=True, timeout=120
+    )
+    return dict(json.loads(done.stdout))
+
+
+def test_the_dot_file_draws_the_network_readably_with_dot(
+    shipped: KnowledgeGraph, tmp_path: Path
+) -> None:
+    """At the shipped graph's size, ``dot -Tpng`` on the exported file draws the initiative-actor
+    network by force, not as a strip of ranks; no two nodes overlap; the legend sits below the
+    drawing, with a cell for each kind of node."""
+    if shutil.which("dot") is None:  # scripts/test installs Graphviz when it runs as root
+        missing("Graphviz's dot is missing")
+    graph = project(shipped, "initiative-actor")
+    assert graph.number_of_nodes() >= 60  # 31 described initiatives and their organisations
+    export(graph, "dot", tmp_path / "g.dot")
+    layout = _laid_out(tmp_path / "g.dot")
+    assert layout["layout"] == "sfdp"
+    left, bottom, right, top = (float(v) for v in layout["bb"].split(","))
+    assert (right - left) / (top - bottom) < 3  # ranks gave 1953 by 310 points
+    boxes = []
+    for node in layout["objects"]:
+        x, y = (float(v) for v in node["pos"].split(","))
+        half_width, half_height = float(node["width"]) * 36, float(node["height"]) * 36
+        boxes.append((x - half_width, y - half_height, x + half_width, y + half_height))
+    assert len(boxes) == graph.number_of_nodes()  # the legend is no node
+    for index, (x0, y0, x1, y1) in enumerate(boxes):
+        for a0, b0, a1, b1 in boxes[index + 1 :]:
+            assert x1 <= a0 or a1 <= x0 or y1 <= b0 or b1 <= y0, "two nodes overlap"
+    legend_y = float(layout["lp"].split(",")[1])
+    assert legend_y < min(y0 for _, y0, _, _ in boxes)
+    assert "Legend" in layout["label"]
+    assert all(name in layout["label"] for name in ("Initiative", "Organisation"))
 
 
 def test_labels_are_escaped_inside_the_page() -> None:
