@@ -71,6 +71,26 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     assert "html" in result["export_seconds"] and result["peak_memory_mb"] > 50
 
 
+def test_the_query_benchmark_times_every_catalogue_query_at_a_tiny_size(tmp_path: Path) -> None:
+    from initiative_kg.queries import catalogue
+
+    data, output = tmp_path / "n5.ttl", tmp_path / "queries.json"
+    generated = subprocess.run([sys.executable, str(BENCH / "generate.py"), "--initiatives", "5",
+                                "-o", str(data)], capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "queries.py"), str(data), "--repeat", "1", "--json", str(output)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(output.read_text())
+    assert set(result["queries"]) == set(catalogue()) - {"initiatives-sharing-actors"}
+    assert result["triples"] > 100 and len(result["load_before"]) == 3
+    initiatives = result["queries"]["initiatives"]
+    assert initiatives["rows"] > 5  # the 5 generated beside the shipped graph's
+    assert all(initiatives[key] > 0 for key in ("wall", "cpu", "engine_wall", "engine_cpu"))
+
+
 def test_the_diff_benchmark_matches_both_ways_at_tiny_sizes(tmp_path: Path) -> None:
     """Guards bench/diff.py: each size is measured, by the command and both matchings, and each
     matching finds the two orderings of one graph equal."""
