@@ -25,6 +25,9 @@ from tests.shacl_reports import Report, ResultKey, differences, pyshacl_report, 
 
 INVALID = sorted((TEST_DATA / "invalid").glob("*.ttl"))
 
+# one worker computes the reports once (the project runs pytest with --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("validation-reference")
+
 # The shapes that find something in the invalid cases taken together (some cases stop being
 # invalid beside the others, which supply what they lack).
 SHAPES_WITH_RESULTS = {
@@ -63,7 +66,9 @@ class Reports:
     fired: frozenset[str]  # the project's shapes with results
 
 
-@pytest.fixture(scope="module")
+# session-wide: pytest would rebuild a module fixture whenever tests of another module ran
+# between this module's two tests on the same worker
+@pytest.fixture(scope="session")
 def reports() -> Reports:
     assert len(INVALID) >= 38
     kg = KnowledgeGraph.load(INVALID)
