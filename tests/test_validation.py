@@ -488,11 +488,10 @@ def test_the_amount_shape_says_it_has_no_maximum() -> None:
     assert "no upper limit" in messages["en"] and "uden øvre grænse" in messages["da"]
 
 
-def test_the_reference_engine_leaves_the_shared_shapes_graph_as_the_files_wrote_it(
-    shipped: KnowledgeGraph,
-) -> None:
+def test_the_reference_engine_leaves_the_shared_shapes_graph_as_the_files_wrote_it() -> None:
     """pySHACL adds triples to the shapes graph it is given; the graph load_shapes() shares
-    for the whole process must not grow with each run (the next run would check other shapes)."""
+    for the whole process must not grow with each run (the next run would check other shapes).
+    One valid case beside the reference data is enough for pySHACL to run every shape."""
     before = set(load_shapes())
-    validate(shipped, engine="rdflib")
+    validate(KnowledgeGraph.load([VALID[0]], background="reference"), engine="rdflib")
     assert set(load_shapes()) == before
