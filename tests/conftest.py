@@ -27,6 +27,12 @@ TEST_DATA = REPO / "tests" / "data"
 REFERENCE_SOURCES = REPO / "data" / "reference" / "sources"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``long`` first (in their order), then the others: xdist hands tests out
+    in this order, so the long ones do not start last on one worker while the other idles."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_shapes_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The compiled shapes are kept in a folder of the session's (the commands the tests start

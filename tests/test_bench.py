@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from initiative_kg.queries import catalogue
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import Severity, validate
@@ -49,6 +51,7 @@ def test_injected_errors_are_exactly_the_violations(tmp_path: Path) -> None:
     assert {r.shape for r in violations} == {"ikgsh:PeriodShape"}
 
 
+@pytest.mark.long
 def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     output = tmp_path / "result.json"
     done = subprocess.run(
@@ -188,6 +191,7 @@ def test_the_tables_show_each_query_with_its_engine_ratio(tmp_path: Path) -> Non
     assert "| 100 | 8,051 | `ikg validate` | 2.00 | 4,026 | 150 MB |" in done.stdout
 
 
+@pytest.mark.long
 def test_the_benchmark_starts_loads_and_stops_virtuoso(tmp_path: Path) -> None:
     may_install = os.geteuid() == 0 and os.environ.get("IKG_NO_SYSTEM_PACKAGES") != "1"
     if shutil.which("virtuoso-t") is None and not may_install:

@@ -30,7 +30,7 @@ from tests.conftest import REPO, TEST_DATA, VIRTUOSO_GROUP, VirtuosoServer, star
 from tests.test_queries import EXAMPLE_PARAMS
 
 # one Virtuoso for the module: its tests keep to one xdist worker
-pytestmark = [pytest.mark.server, VIRTUOSO_GROUP]
+pytestmark = [pytest.mark.server, VIRTUOSO_GROUP, pytest.mark.long]
 runner = CliRunner()
 
 

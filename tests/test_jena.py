@@ -29,7 +29,7 @@ from tests.missing_part import missing
 QUERY_FILES = jena_runner.query_files()
 # One worker runs them all (the project runs pytest with --dist loadgroup), so that Jena is built
 # and started once, not once per worker.
-pytestmark = pytest.mark.xdist_group("jena")
+pytestmark = [pytest.mark.xdist_group("jena"), pytest.mark.long]
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,7 @@ def test_the_cases_are_found_and_those_that_need_a_shipped_file_exist() -> None:
     assert all((REPO / "data" / name).is_file() for name in NEEDS_A_SHIPPED_FILE.values())
 
 
+@pytest.mark.long
 def test_both_engines_report_the_same_on_the_shipped_graph(shipped: KnowledgeGraph) -> None:
     results = assert_same_report(shipped).results
     # only the pages that give no last-updated date (page 004 and several stored pages)
@@ -116,6 +117,7 @@ def _key(graph: Graph, raw: RawResult) -> tuple[str, ...]:
     )
 
 
+@pytest.mark.long
 def test_every_shape_fires_on_a_generated_catalogue_and_three_runs_agree(tmp_path: Path) -> None:
     """Guards the parity of the engines where both could be wrong the same way: a generated
     catalogue with every invalid case beside it (so an error of every shape and every check),

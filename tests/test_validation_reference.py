@@ -26,7 +26,7 @@ from tests.shacl_reports import Report, ResultKey, differences, pyshacl_report, 
 INVALID = sorted((TEST_DATA / "invalid").glob("*.ttl"))
 
 # one worker computes the reports once (the project runs pytest with --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("validation-reference")
+pytestmark = [pytest.mark.xdist_group("validation-reference"), pytest.mark.long]
 
 # The shapes that find something in the invalid cases taken together (some cases stop being
 # invalid beside the others, which supply what they lack).
