@@ -14,26 +14,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# the timing helper of the benchmark, which sits beside this file
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import timed_with_cpu
+
 # The one query whose answer grows with the square of N (see RESULTS.md): left out by default.
 SKIPPED = ("initiatives-sharing-actors",)
-
-
-def medians(work: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """The median wall and CPU time of ``work`` (this process, all its threads)."""
-    walls, cpus = [], []
-    for _ in range(repeat):
-        started, cpu_started = time.perf_counter(), time.process_time()
-        work()
-        cpus.append(time.process_time() - cpu_started)
-        walls.append(time.perf_counter() - started)
-    return statistics.median(walls), statistics.median(cpus)
 
 
 def measure(files: list[Path], repeat: int, only: set[str], skip: set[str]) -> dict[str, Any]:
@@ -72,8 +62,8 @@ def measure(files: list[Path], repeat: int, only: set[str], skip: set[str]) -> d
         rows = through_kg()
         if engine_alone() != rows:  # the two must be timing the same answer
             raise SystemExit(f"{query_id}: kg.query and Oxigraph alone give different row counts")
-        wall, cpu = medians(through_kg, repeat)
-        alone_wall, alone_cpu = medians(engine_alone, repeat)
+        wall, cpu = timed_with_cpu(through_kg, repeat)
+        alone_wall, alone_cpu = timed_with_cpu(engine_alone, repeat)
         report["queries"][query_id] = {
             "rows": rows,
             "wall": wall,
