@@ -280,6 +280,8 @@ def _pyshacl_results(data: Graph, shapes: Graph, *, engine: Any = None) -> list[
     if engine is None:
         # imported here: it takes a second, and most commands never validate
         import pyshacl as engine
+    # imported here: rdflib's SPARQL parser is slow to import, and the default engine needs none
+    from initiative_kg.sparql_parse_cache import parsed_once
 
     # pySHACL adds triples to the shapes graph it is given (owl:Class rdfs:subClassOf
     # rdfs:Class, ...); the caller's graph, which load_shapes() shares for the whole process,
@@ -289,7 +291,8 @@ def _pyshacl_results(data: Graph, shapes: Graph, *, engine: Any = None) -> list[
         shapes.bind(prefix, namespace, override=True)
     shapes += given
     try:
-        with exact_decimal_arithmetic():  # pySHACL's SPARQL sums, as Oxigraph's
+        # pySHACL's SPARQL sums as Oxigraph's; each constraint's text parsed once, not per node
+        with exact_decimal_arithmetic(), parsed_once():
             _, results_graph, results_text = engine.validate(
                 data,
                 shacl_graph=shapes,
