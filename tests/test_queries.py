@@ -463,3 +463,54 @@ def test_one_id_in_two_query_files_is_an_error(tmp_path: Path) -> None:
         "same": tmp_path / "actors" / "same.rq",
         "other": tmp_path / "funding" / "other.rq",
     }
+
+
+UNEVEN_GRANTS = """
+@prefix ikg: <https://w3id.org/initiative-kg/ontology#> .
+@prefix schema: <https://schema.org/> .
+@prefix time: <http://www.w3.org/2006/time#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <https://example.org/uneven/> .
+
+ex:thirds ikg:period [ time:hasBeginning [ time:inXSDgYear "2014"^^xsd:gYear ] ;
+                       time:hasEnd [ time:inXSDgYear "2016"^^xsd:gYear ] ] .
+ex:grant-thirds a ikg:Grant ; schema:fundedItem ex:thirds ;
+    schema:amount [ schema:value 10000000 ] .
+ex:sevenths ikg:period [ time:hasBeginning [ time:inXSDgYear "2014"^^xsd:gYear ] ;
+                         time:hasEnd [ time:inXSDgYear "2020"^^xsd:gYear ] ] .
+ex:grant-sevenths a ikg:Grant ; schema:fundedItem ex:sevenths ;
+    schema:amount [ schema:value 1000001 ] .
+ex:eighths ikg:period [ time:hasBeginning [ time:inXSDgYear "2014"^^xsd:gYear ] ;
+                        time:hasEnd [ time:inXSDgYear "2021"^^xsd:gYear ] ] .
+ex:grant-eighths a ikg:Grant ; schema:fundedItem ex:eighths ;
+    schema:amount [ schema:value 1 ] .
+"""
+
+
+def _share_in_ore(amount: int, years: int) -> Decimal:
+    """A year's share rounded to the øre, half an øre up (fn:round)."""
+    from decimal import ROUND_HALF_UP
+
+    return (Decimal(amount * 100) / years).quantize(Decimal(1), ROUND_HALF_UP) / 100
+
+
+def test_funding_by_year_gives_one_sum_on_every_engine_where_amounts_do_not_divide(
+    tmp_path: Path,
+) -> None:
+    """Guards against sums that differ in the last places from engine to engine: a division
+    that does not end (10 mio. kr. over three years) is cut at a precision each engine chooses.
+    Each share is rounded to the øre, half an øre up (1 kr. over eight years: 12.5 øre)."""
+    data = tmp_path / "uneven.ttl"
+    data.write_text(UNEVEN_GRANTS, encoding="utf-8")
+    kg = KnowledgeGraph.load([data], background="bare")
+    expected = {
+        year: (_share_in_ore(10_000_000, 3) if year <= 2016 else 0)
+        + (_share_in_ore(1_000_001, 7) if year <= 2020 else 0)
+        + _share_in_ore(1, 8)
+        for year in range(2014, 2022)
+    }
+    assert expected[2014] == Decimal("3333333.33") + Decimal("142857.29") + Decimal("0.13")
+    for engine in ENGINES:
+        result = kg.query("funding-by-year", engine=engine)
+        answer = {int(year): Decimal(str(total)) for year, total in result.rows}  # type: ignore[arg-type]
+        assert answer == expected, engine
