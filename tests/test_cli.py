@@ -1037,11 +1037,19 @@ def test_ctrl_c_stops_a_query_with_exit_130(engine: str) -> None:
         line = process.stderr.readline()
         assert line, "the command ended before it loaded the graph"
         seen = line
-    time.sleep(2)  # deep in the query now
-    assert process.poll() is None
-    process.send_signal(signal.SIGINT)
-    process.wait(timeout=60)
-    err = process.stderr.read()
+    try:
+        time.sleep(2)  # deep in the query now
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        # read stderr while waiting: with -vv the command may write more than a pipe holds,
+        # and a command blocked on a full pipe would never exit
+        process.stdin = None  # written and closed above
+        _, rest = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:  # a failed test leaves no query running
+            process.kill()
+            process.wait()
+    err = seen + rest
     assert process.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
 

@@ -4,7 +4,7 @@ safe parameters."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -489,8 +489,6 @@ ex:grant-eighths a ikg:Grant ; schema:fundedItem ex:eighths ;
 
 def _share_in_ore(amount: int, years: int) -> Decimal:
     """A year's share rounded to the øre, half an øre up (fn:round)."""
-    from decimal import ROUND_HALF_UP
-
     return (Decimal(amount * 100) / years).quantize(Decimal(1), ROUND_HALF_UP) / 100
 
 
