@@ -578,6 +578,12 @@ def main(argv: list[str] | None = None) -> int:
         "to OUT/cold.json (for several sizes)",
     )
     parser.add_argument(
+        "--cold-runs",
+        type=int,
+        default=10,
+        help="runs of each cold command on the shipped graph (with --out; default 10)",
+    )
+    parser.add_argument(
         "--engine-only",
         action="store_true",
         help="Oxigraph alone, without loading into rdflib (for N = 100,000)",
@@ -601,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.out is not None and "cold" not in skip:
         print("cold commands on the shipped graph", file=sys.stderr, flush=True)
         write(arguments.out / "cold.json", {"date": datetime.now(UTC).isoformat(timespec="seconds"),
-                                            "commands": cold_commands()})  # fmt: skip
+                                            "commands": cold_commands(arguments.cold_runs)})  # fmt: skip
     for initiatives in sizes:
         repeat = arguments.repeat or (1 if initiatives >= 100_000 else 3)
         print(f"N = {initiatives:,}", file=sys.stderr, flush=True)

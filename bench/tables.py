@@ -189,12 +189,149 @@ def jena_tables(normal: dict[int, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def median(values: list[float]) -> float | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+QUERY_TARGETS = {10_000: 0.1, 100_000: 1.0}  # issue 16, goal 2: seconds, results included
+
+
+def goals_tables(folder: Path) -> list[str]:
+    """Issue 16's four goals from one run of ``run.py --initiatives 100,1000,... --out DIR``:
+    each goal's figures at every size, and whether it is met."""
+    sizes = {int(r["initiatives"]): r for r in
+             (json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("n*.json"))}  # fmt: skip
+    sizes = dict(sorted(sizes.items()))
+    lines: list[str] = []
+    cold_file = folder / "cold.json"
+    if cold_file.exists():
+        cold = json.loads(cold_file.read_text(encoding="utf-8"))
+        lines += ["Goal 1, cold commands on the shipped graph (each its own process, median of "
+                  f"{next(iter(cold['commands'].values()))['runs']} runs, {cold['date']}):", "",
+                  "| command | target | wall | CPU | peak memory | met |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        for command, v in cold["commands"].items():
+            lines.append(f"| `{command}` | < {v['target_seconds']:.1f} s | {v['seconds']:.2f} s | "
+                         f"{v['cpu_seconds']:.2f} s | {v['peak_memory_mb']:,.0f} MB | "
+                         f"{'yes' if v['met'] else 'no'} |")  # fmt: skip
+    if not sizes:
+        return lines
+    # the catalogue's ids; the Jena column adds the network edges and checks as network/ID
+    ids = sorted({i for r in sizes.values() for i, t in r["queries_seconds"].items()
+                  if not i.startswith("_") and "/" not in i and "oxigraph" in t})  # fmt: skip
+    header = " | ".join(f"N = {n:,}" for n in sizes)
+    lines += ["", "Goal 2, every catalogue query on the default engine through `kg.query` "
+              "(results turned into terms), median ms, warm; the target is < 100 ms at "
+              "N = 10,000 and < 1 s at N = 100,000:", "",
+              f"| query | {header} |", "|---" * (len(sizes) + 1) + "|"]  # fmt: skip
+    met = {n: 0 for n in QUERY_TARGETS}
+    measured = {n: 0 for n in QUERY_TARGETS}
+    for query_id in ids:
+        cells = []
+        for n, r in sizes.items():
+            seconds = r["queries_seconds"].get(query_id, {}).get("oxigraph")
+            mark = ""
+            if n in QUERY_TARGETS and seconds is not None:
+                measured[n] += 1
+                if seconds < QUERY_TARGETS[n]:
+                    met[n] += 1
+                else:
+                    mark = " ✗"
+            cells.append(ms(seconds) + mark)
+        lines.append(f"| `{query_id}` | {' | '.join(cells)} |")
+    for n in QUERY_TARGETS:
+        if measured[n]:
+            lines.append(f"\nAt N = {n:,}: {met[n]} of {measured[n]} under "
+                         f"{QUERY_TARGETS[n] * 1000:,.0f} ms (✗: over).")  # fmt: skip
+    stored = {n: r["persistent_store"] for n, r in sizes.items() if "persistent_store" in r}
+    if stored:
+        lines += ["", "Goal 3, `ikg --store DIR query funding-by-year --data FILE`, each its own "
+                  "process: the first command parses the file and writes the entry, the next ones "
+                  "open it; beside it the same command without `--store` (memory):", "",
+                  "| N | triples | in memory | built: wall, peak | opened: wall, CPU, peak | on disk |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        for n, v in stored.items():
+            plain = sizes[n].get("cli", {}).get("ikg query funding-by-year")
+            in_memory = (
+                f"{plain['seconds']:.2f} s, {plain['peak_memory_mb']:,.0f} MB" if plain else "-"
+            )
+            built, opened = v["built"], v["opened"]
+            lines.append(f"| {n:,} | {sizes[n]['graph_triples']:,} | {in_memory} | "
+                         f"{built['seconds']:.2f} s, {built['peak_memory_mb']:,.0f} MB | "
+                         f"{opened['seconds']:.2f} s, {opened['cpu_seconds']:.2f} s, "
+                         f"{opened['peak_memory_mb']:,.0f} MB | {v['disk_mb']:,.0f} MB |")  # fmt: skip
+    lines += ["", "Goal 4 and the ratios against the other engines: how many queries the default "
+              "engine answers at least as fast (wall time, warm, median; every query file: the "
+              "catalogue, and for Jena also the network edges and the checks, less those that read the named graphs for Jena's merged "
+              "graph, which has none), and the median and smallest ratio "
+              "(other engine's time over the default's; above 1: the default is ahead):", "",
+              "| N | other engine | queries where default is at least as fast | median ratio | smallest ratio (query) |",
+              "|---|---|---|---|---|"]  # fmt: skip
+    for n, r in sizes.items():
+        pairs: dict[str, list[tuple[float, str]]] = {}
+        # one merged graph has no named graphs: its answers to these are wrong, not faster
+        merged_wrong = set(r.get("jena", {}).get("reads_named_graphs", []))
+        for query_id, t in r["queries_seconds"].items():
+            if query_id.startswith("_"):
+                continue
+            for other in ("rdflib", "virtuoso", "jena-union", "jena-merged"):
+                if other == "jena-merged" and query_id in merged_wrong:
+                    continue
+                if t.get(other) and t.get("oxigraph"):
+                    pairs.setdefault(other, []).append((t[other] / t["oxigraph"], query_id))
+        for other, found in pairs.items():
+            ahead = sum(1 for value, _ in found if value >= 1)
+            worst = min(found)
+            lines.append(f"| {n:,} | {other} | {ahead} of {len(found)} | "
+                         f"{median([v for v, _ in found]):.1f}x | {worst[0]:.2f}x (`{worst[1]}`) |")  # fmt: skip
+    lines += ["", "Validation, the default engine against pySHACL (the reference, up to N = 200) "
+              "and Jena SHACL (shapes with one message each, as Jena requires); seconds, and "
+              "the default's CPU time per million triples (linear growth keeps it flat):", "",
+              "| N | triples | default | pySHACL | Jena SHACL (CPU) | default (CPU) | Jena/default (CPU) | default CPU s per M triples | same results |",
+              "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for n, r in sizes.items():
+        validation = r.get("validate", {})
+        shacl = r.get("jena", {}).get("shacl", {}).get("one-message", {})
+        default = validation.get("oxigraph", {}).get("seconds")
+        reference = validation.get("rdflib", {}).get("seconds")
+        jena_cpu, default_cpu = shacl.get("cpu_seconds"), shacl.get("default_cpu_seconds")
+        per_million = default_cpu / (shacl["data_triples"] / 1e6) if default_cpu else None
+        same = [
+            x for x in (r.get("validate_same_report"), shacl.get("same_results")) if x is not None
+        ]
+        lines.append(f"| {n:,} | {r['graph_triples']:,} | {f'{default:.2f}' if default else '-'} | "
+                     f"{f'{reference:.2f}' if reference else '-'} | "
+                     f"{f'{jena_cpu:.2f}' if jena_cpu else '-'} | "
+                     f"{f'{default_cpu:.2f}' if default_cpu else '-'} | "
+                     f"{ratio(jena_cpu, default_cpu)} | "
+                     f"{f'{per_million:.1f}' if per_million else '-'} | "
+                     f"{('yes' if all(same) else 'no') if same else '-'} |")  # fmt: skip
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--results", type=Path, default=HERE / "out")
+    parser.add_argument(
+        "--goals",
+        type=Path,
+        metavar="DIR",
+        help="instead: issue 16's goals from one run of run.py --out DIR at several sizes",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.goals is not None:
+        lines = goals_tables(arguments.goals)
+        if not lines:
+            print(f"no results of run.py --out in {arguments.goals}", file=sys.stderr)
+            return 1
+        print("\n".join(lines))
+        return 0
     normal: dict[int, dict[str, Any]] = {}
     engine: dict[int, dict[str, Any]] = {}
     for path in sorted(arguments.results.glob("*.json")):

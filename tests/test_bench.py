@@ -74,6 +74,57 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path) -> None:
     assert "html" in result["export_seconds"] and result["peak_memory_mb"] > 50
 
 
+@pytest.mark.long
+def test_one_benchmark_run_measures_every_size_and_the_goals_table_reads_it(tmp_path: Path) -> None:
+    """Guards run.py at several sizes in one run (issue 16's "one run"): a result file for each
+    size, the shipped graph's cold commands, the persistent store built and then opened; and
+    tables.py --goals, which must show each of them."""
+    out = tmp_path / "goals"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--initiatives", "5,3", "--repeat", "1",
+         "--engines", "oxigraph", "--skip", "load,network,validate", "--cold-runs", "1",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["cold.json", "n3.json", "n5.json"]
+    cold = json.loads((out / "cold.json").read_text())["commands"]
+    assert set(cold) == {"ikg --help", "ikg query initiatives", "ikg validate"}
+    assert all(c["seconds"] > 0 and c["cpu_seconds"] > 0 and c["runs"] == 1 for c in cold.values())
+    for n in (3, 5):
+        result = json.loads((out / f"n{n}.json").read_text())
+        assert result["initiatives"] == n and result["engines"] == ["oxigraph"]
+        stored = result["persistent_store"]
+        assert stored["built"]["seconds"] > 0 and stored["opened"]["peak_memory_mb"] > 10
+        assert stored["disk_mb"] > 0  # the entry was written, and then opened
+    tables = subprocess.run([sys.executable, str(BENCH / "tables.py"), "--goals", str(out)],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert tables.returncode == 0, tables.stderr
+    assert "| `ikg query initiatives` | < 0.3 s |" in tables.stdout
+    assert "| query | N = 3 | N = 5 |" in tables.stdout
+    assert tables.stdout.count("`funding-by-year` |") == 1
+    assert (
+        "| 3 | " in tables.stdout.split("Goal 3")[1]
+        and "| 5 | " in tables.stdout.split("Goal 3")[1]
+    )
+
+
+def test_the_benchmark_leaves_each_engine_out_above_the_size_it_can_do() -> None:
+    """Guards run.py's per-size engines: rdflib's and Virtuoso's limits, Jena's union mode."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", BENCH / "run.py")
+    assert spec is not None and spec.loader is not None
+    bench_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_run)
+    everything = ["oxigraph", "rdflib", "virtuoso", "jena"]
+    assert bench_run.engines_at(100, everything) == everything
+    assert bench_run.engines_at(1_000, everything) == ["oxigraph", "virtuoso", "jena"]
+    assert bench_run.engines_at(100_000, everything) == ["oxigraph", "jena"]
+    assert bench_run.jena_runner_modes(10_000) == ("union", "merged")
+    assert bench_run.jena_runner_modes(100_000) == ("merged",)
+
+
 def test_the_query_benchmark_times_every_catalogue_query_at_a_tiny_size(tmp_path: Path) -> None:
     from initiative_kg.queries import catalogue
 
