@@ -355,6 +355,18 @@ def test_query_errors_exit_2() -> None:
     assert result.exit_code == 2 and "SERVICE" in result.stderr
 
 
+def test_query_text_or_an_impossible_name_as_the_argument_exits_2_with_a_hint() -> None:
+    """Guards resolve(): query text pasted as the argument (a common slip), or a name too long
+    to be a file, is an error with exit 2 saying what to do, not the operating system's
+    traceback (which exited 1, "does not conform")."""
+    code, _, err = invoke("query", "a" * 300)
+    assert code == 2 and "no query 'aaaa" in err and "Traceback" not in err
+    code, _, err = invoke("query", "SELECT ?s WHERE { ?s ?p ?o } # " + "x" * 300)
+    assert code == 2 and "looks like query text" in err and "'-'" in err
+    code, _, err = invoke("query", "PREFIX x: <https://example.org/>\nASK { ?s ?p ?o }")
+    assert code == 2 and "looks like query text" in err
+
+
 def test_query_on_the_users_own_data() -> None:
     code, out, _ = invoke("query", "funding-by-initiative", "--data", MINIMAL, "-f", "csv")
     assert code == 0

@@ -304,11 +304,34 @@ def resolve(reference: str, stdin_text: str | None = None) -> CatalogueQuery:
     if reference in known:
         return _catalogue_query(known[reference])
     path = Path(reference)
-    if path.suffix == ".rq" or path.exists():
+    if path.suffix == ".rq" or _exists(path):
         return read_query(path)
+    if _SPARQL_FORM.search(reference):
+        shown = " ".join(reference.split())
+        raise QueryError(
+            f"'{shown[:60]}{'...' if len(shown) > 60 else ''}' looks like query text, not a "
+            "catalogue id or a .rq file: give query text on standard input with '-' "
+            "(ikg query - < my.rq), or save it as a .rq file"
+        )
     suggestions = [name for name in known if reference in name or name in reference]
     hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise QueryError(f"no query '{reference}' in the catalogue (see ikg query --list).{hint}")
+
+
+# A query form with its opening brace or a projection: what pasted query text has and an id or
+# a file name has not.
+_SPARQL_FORM = re.compile(
+    r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b.*(\{|\*|\?\w)", re.IGNORECASE | re.DOTALL
+)
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists. A text that cannot be a path (a name longer than the file system
+    allows, a NUL) names nothing, rather than raising the operating system's error."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def prepare(
