@@ -255,6 +255,10 @@ def goals_tables(folder: Path) -> list[str]:
                   "| N | triples | in memory | built: wall, peak | opened: wall, CPU, peak | on disk |",
                   "|---|---|---|---|---|---|"]  # fmt: skip
         for n, v in stored.items():
+            if "error" in v:
+                lines.append(f"| {n:,} | {sizes[n]['graph_triples']:,} | failed: "
+                             f"{v['error'].splitlines()[-1][:200]} | | | |")  # fmt: skip
+                continue
             plain = sizes[n].get("cli", {}).get("ikg query funding-by-year")
             in_memory = (
                 f"{plain['seconds']:.2f} s, {plain['peak_memory_mb']:,.0f} MB" if plain else "-"
