@@ -217,6 +217,32 @@ def test_the_plot_draws_one_point_per_result(tmp_path: Path) -> None:
     assert svg.count("<polyline") == 4
 
 
+def test_the_plot_adds_jena_merged_and_reads_a_goals_folder(tmp_path: Path) -> None:
+    """Guards plot.py on run.py --out: cold.json (no size) is passed over, and Jena over one
+    merged graph is drawn on the catalogue queries it answers right (not those reading named
+    graphs, nor the network/ and checks/ files)."""
+    results = tmp_path / "goals"
+    results.mkdir()
+    (results / "cold.json").write_text(json.dumps({"date": "2026-12-01", "commands": {}}))
+    for n, seconds in ((100, 0.002), (1000, 0.02)):
+        (results / f"n{n}.json").write_text(json.dumps({
+            "initiatives": n,
+            "queries_seconds": {"a": {"oxigraph": seconds, "jena-merged": 0.5},
+                                "b": {"oxigraph": seconds, "jena-merged": 0.001},
+                                "network/c": {"oxigraph": seconds, "jena-merged": 0.002}},
+            "jena": {"reads_named_graphs": ["b"]},
+        }))  # fmt: skip
+    output = tmp_path / "plot.svg"
+    done = subprocess.run([sys.executable, str(BENCH / "plot.py"), "--results", str(results), "-o", str(output)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    svg = output.read_text()
+    assert svg.count("<polyline") == 4 and "median query, Jena merged" in svg
+    # Jena's median and slowest are both query a's 0.5 s at each size: drawn at one height
+    jena_points = [line for line in svg.splitlines() if 'fill="#d62728"' in line]
+    assert len(jena_points) == 4 and len({line.split('cy="')[1] for line in jena_points}) == 1
+
+
 def test_the_tables_show_each_query_with_its_engine_ratio(tmp_path: Path) -> None:
     results = tmp_path / "out"
     results.mkdir()
