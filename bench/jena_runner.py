@@ -203,8 +203,10 @@ def _shown(row: tuple[Any, ...]) -> str:
 
 def uses_named_graphs(text: str) -> bool:
     """Whether a query reads the named graphs (GRAPH ?g): its answer over one merged default
-    graph, which has none, differs by design."""
-    return "GRAPH" in text.upper()
+    graph, which has none, differs by design. The keyword, not the word in a comment."""
+    from initiative_kg.sparql_text import QueryText
+
+    return any(token.keyword == "GRAPH" for token in QueryText(text).tokens)
 
 
 def shacl_results(report: Path) -> Counter[tuple[str, ...]]:

@@ -230,7 +230,9 @@ def test_the_plot_adds_jena_merged_and_reads_a_goals_folder(tmp_path: Path) -> N
             "queries_seconds": {"a": {"oxigraph": seconds, "jena-merged": 0.5},
                                 "b": {"oxigraph": seconds, "jena-merged": 0.001},
                                 "network/c": {"oxigraph": seconds, "jena-merged": 0.002}},
-            "jena": {"reads_named_graphs": ["b"]},
+            "jena": {"differences": {"b": {"merged": "Jena: 0 rows; default: 3"},
+                                     "a": {"merged": "the same rows in another order"}},
+                     "reads_named_graphs": ["network/c"]},
         }))  # fmt: skip
     output = tmp_path / "plot.svg"
     done = subprocess.run([sys.executable, str(BENCH / "plot.py"), "--results", str(results), "-o", str(output)],
