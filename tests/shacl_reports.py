@@ -20,11 +20,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
+
+if TYPE_CHECKING:
+    from initiative_kg.validation import ValidationResult
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -158,6 +162,23 @@ def result_key(
         str(component),
         str(severity),
         term_key(shapes, source_shape),
+    )
+
+
+def key_of_result(data: Graph, shapes: Graph, result: ValidationResult) -> ResultKey:
+    """The key of one of the project's validation results, from the RDF terms it keeps."""
+    raw = result.raw
+    if raw is None:
+        raise AssertionError(f"a result without its RDF terms: {result.shape} {result.message}")
+    return result_key(
+        data,
+        shapes,
+        focus=raw.focus,
+        path=raw.path,
+        value=raw.value,
+        component=raw.component,
+        severity=raw.severity,
+        source_shape=raw.source_shape,
     )
 
 
@@ -366,19 +387,7 @@ def project_report(data: Path, shapes: Path, engine: str) -> Report:
     results: Counter[ResultKey] = Counter()
     messages: Counter[tuple[ResultKey, frozenset[str]]] = Counter()
     for result in report.results:
-        raw = result.raw
-        if raw is None:
-            raise AssertionError(f"a result without its RDF terms: {result.shape} {result.message}")
-        key = result_key(
-            union,
-            shapes_graph,
-            focus=raw.focus,
-            path=raw.path,
-            value=raw.value,
-            component=raw.component,
-            severity=raw.severity,
-            source_shape=raw.source_shape,
-        )
+        key = key_of_result(union, shapes_graph, result)
         results[key] += 1
         messages[(key, frozenset({result.message}))] += 1
     if report.conforms != (not results):

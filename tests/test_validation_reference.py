@@ -21,7 +21,7 @@ from initiative_kg.assets import layout
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import Severity, load_shapes, validate
 from tests.conftest import TEST_DATA
-from tests.shacl_reports import Report, ResultKey, differences, pyshacl_report, result_key
+from tests.shacl_reports import Report, ResultKey, differences, key_of_result, pyshacl_report
 
 INVALID = sorted((TEST_DATA / "invalid").glob("*.ttl"))
 
@@ -79,20 +79,7 @@ def reports() -> Reports:
     for result in report.results:
         if result.shape.startswith("check:"):
             continue  # a quality check (queries/checks), not SHACL: pySHACL has no part in it
-        raw = result.raw
-        assert raw is not None, f"a shape's result without its RDF terms: {result}"
-        fast[
-            result_key(
-                union,
-                project_shapes,
-                focus=raw.focus,
-                path=raw.path,
-                value=raw.value,
-                component=raw.component,
-                severity=raw.severity,
-                source_shape=raw.source_shape,
-            )
-        ] += 1
+        fast[key_of_result(union, project_shapes, result)] += 1
 
     data = Graph()
     for source in kg.files:  # the files the project loaded, each parsed again by rdflib
