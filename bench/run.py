@@ -120,15 +120,21 @@ def measure_command(arguments: list[str]) -> tuple[float, float, float]:
     return float(seconds), float(peak), float(cpu)
 
 
+def command_runs(arguments: list[str], repeat: int) -> dict[str, float]:
+    """``repeat`` runs of one command (measure_command): the median wall and CPU seconds and
+    the largest peak memory."""
+    runs = [measure_command(arguments) for _ in range(repeat)]
+    return {"seconds": statistics.median(r[0] for r in runs),
+            "peak_memory_mb": max(r[1] for r in runs),
+            "cpu_seconds": statistics.median(r[2] for r in runs)}  # fmt: skip
+
+
 def run_commands(data: Path, repeat: int) -> dict[str, dict[str, float]]:
     """Wall time (median) and peak resident memory (largest) of each command in COMMANDS, each
     run as its own process."""
     measured: dict[str, dict[str, float]] = {}
     for name, arguments in COMMANDS.items():
-        runs = [measure_command(arguments.format(data=data).split()) for _ in range(repeat)]
-        measured[name] = {"seconds": statistics.median(r[0] for r in runs),
-                          "peak_memory_mb": max(r[1] for r in runs),
-                          "cpu_seconds": statistics.median(r[2] for r in runs)}  # fmt: skip
+        measured[name] = command_runs(arguments.format(data=data).split(), repeat)
     return measured
 
 
@@ -148,13 +154,9 @@ def cold_commands(runs: int = 10) -> dict[str, dict[str, Any]]:
     measured: dict[str, dict[str, Any]] = {}
     for name, arguments in COLD_COMMANDS.items():
         measure_command(arguments)
-        timings = [measure_command(arguments) for _ in range(runs)]
-        wall = statistics.median(t[0] for t in timings)
-        measured[name] = {"runs": runs, "seconds": wall,
-                          "cpu_seconds": statistics.median(t[2] for t in timings),
-                          "peak_memory_mb": max(t[1] for t in timings),
-                          "target_seconds": COLD_TARGETS[name],
-                          "met": wall < COLD_TARGETS[name]}  # fmt: skip
+        summary = command_runs(arguments, runs)
+        measured[name] = {"runs": runs, **summary, "target_seconds": COLD_TARGETS[name],
+                          "met": summary["seconds"] < COLD_TARGETS[name]}  # fmt: skip
     return measured
 
 
@@ -170,18 +172,11 @@ def persistent_store(data: Path, folder: Path, repeat: int) -> dict[str, Any]:
     peak memory, and the size of the entry on disk."""
     store = folder / "store"
     arguments = STORED_COMMAND.format(store=store, data=data).split()
-    built = measure_command(arguments)
-    opened = [measure_command(arguments) for _ in range(repeat)]
+    built = command_runs(arguments, 1)
+    opened = command_runs(arguments, repeat)
     on_disk = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
     shutil.rmtree(store, ignore_errors=True)
-    opened_runs = {"seconds": statistics.median(o[0] for o in opened),
-                   "peak_memory_mb": max(o[1] for o in opened),
-                   "cpu_seconds": statistics.median(o[2] for o in opened)}  # fmt: skip
-    return {
-        "built": {"seconds": built[0], "peak_memory_mb": built[1], "cpu_seconds": built[2]},
-        "opened": opened_runs,
-        "disk_mb": on_disk / 2**20,
-    }
+    return {"built": built, "opened": opened, "disk_mb": on_disk / 2**20}
 
 
 # Where an engine is too slow to measure at a size in reasonable time, it is left out above it:

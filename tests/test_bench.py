@@ -195,6 +195,14 @@ def test_the_engine_only_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path: Path
     assert result["validate"]["rows"] == len(remarks)
 
 
+def drawn_plot(results: Path, output: Path) -> str:
+    """bench/plot.py run on a results folder: the SVG it wrote."""
+    done = subprocess.run([sys.executable, str(BENCH / "plot.py"), "--results", str(results), "-o", str(output)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return output.read_text()
+
+
 def test_the_plot_draws_one_point_per_result(tmp_path: Path) -> None:
     results = tmp_path / "out"
     results.mkdir()
@@ -207,11 +215,7 @@ def test_the_plot_draws_one_point_per_result(tmp_path: Path) -> None:
     (results / "e.json").write_text(json.dumps({
         "initiatives": 100000, "mode": "engine-only", "queries": {"a": {"seconds": 0.5, "rows": 1}},
     }))  # fmt: skip
-    output = tmp_path / "plot.svg"
-    done = subprocess.run([sys.executable, str(BENCH / "plot.py"), "--results", str(results), "-o", str(output)],
-                          capture_output=True, text=True)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    svg = output.read_text()
+    svg = drawn_plot(results, tmp_path / "plot.svg")
     # two ikg series with two points each, two engine-alone series with one point each
     assert svg.count('r="3"') == 6
     assert svg.count("<polyline") == 4
@@ -234,11 +238,7 @@ def test_the_plot_adds_jena_merged_and_reads_a_goals_folder(tmp_path: Path) -> N
                                      "a": {"merged": "the same rows in another order"}},
                      "reads_named_graphs": ["network/c"]},
         }))  # fmt: skip
-    output = tmp_path / "plot.svg"
-    done = subprocess.run([sys.executable, str(BENCH / "plot.py"), "--results", str(results), "-o", str(output)],
-                          capture_output=True, text=True)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    svg = output.read_text()
+    svg = drawn_plot(results, tmp_path / "plot.svg")
     assert svg.count("<polyline") == 4 and "median query, Jena merged" in svg
     # Jena's median and slowest are both query a's 0.5 s at each size: drawn at one height
     jena_points = [line for line in svg.splitlines() if 'fill="#d62728"' in line]
