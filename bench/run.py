@@ -186,6 +186,9 @@ ENGINE_LIMITS = {"rdflib": 100, "virtuoso": 1_000}
 # Jena over the union of named graphs (GraphUnionRead) grows faster than linearly: 33 minutes
 # at N = 10,000; above that only Jena over one merged graph is run.
 JENA_UNION_LIMIT = 10_000
+# Jena's merged graph takes minutes on some queries at N = 100,000 (quadratic in the size, where
+# the default engine is not); past this many seconds a query is stopped and reported as slower.
+JENA_TIMEOUT = 600.0
 
 
 def engines_at(initiatives: int, engines: list[str]) -> list[str]:
@@ -203,6 +206,7 @@ def run(
     repeat: int,
     skip: set[str],
     jena_heap: str | None = None,
+    jena_timeout: float = JENA_TIMEOUT,
 ) -> dict[str, Any]:
     import pyoxigraph
     import rdflib
@@ -310,7 +314,7 @@ def run(
         modes = jena_runner_modes(initiatives)
         try:
             report["jena"] = jena_column(
-                kg, folder / "jena", queries, repeat, skip, jena_heap, modes
+                kg, folder / "jena", queries, repeat, skip, jena_heap, modes, jena_timeout
             )
         except RuntimeError as error:  # recorded, and the rest of the run goes on
             report["jena"] = {"error": str(error)[-3000:]}
@@ -345,6 +349,7 @@ def jena_column(
     skip: set[str],
     heap: str | None,
     modes: tuple[str, ...] = ("union", "merged"),
+    timeout: float = JENA_TIMEOUT,
 ) -> dict[str, Any]:
     """Apache Jena beside the default engine: every query file of queries/ (the catalogue, the
     network edges as network/ID, the checks as checks/ID) on Jena ARQ in memory, over the same
@@ -355,7 +360,9 @@ def jena_column(
     oxigraph (the default engine through ``kg.query``; replaces a time measured beside the
     other engines) and oxigraph-alone (the store queried directly, rows counted, nothing
     converted); the CPU times of the same runs (each engine's whole process) into the result's
-    cpu_seconds."""
+    cpu_seconds. A Jena query that does not finish within ``timeout`` seconds is stopped and
+    recorded in ``timed_out`` (its time is at least that), so that one slow query does not stop
+    the run."""
     import jena_runner
 
     from initiative_kg.assets import layout
@@ -374,13 +381,15 @@ def jena_column(
     shapes = {} if "validate" in skip else {"shipped": layout().shape_files(),
                                             "one-message": [adapted_path]}  # fmt: skip
     jena = jena_runner.run(classpath, quads, files, folder, repeat=repeat, shapes=shapes,
-                           heap=heap, modes=modes)  # fmt: skip
+                           heap=heap, modes=modes, timeout=timeout)  # fmt: skip
     result: dict[str, Any] = {key: jena.summary[key] for key in ("jena", "java", "max_heap_mb")}
+    result["timeout_seconds"] = timeout
     result["load_seconds"] = {m: v["load_seconds"] for m, v in jena.summary["modes"].items()}
 
     default = kg.engine(DEFAULT_ENGINE)
     differences: dict[str, dict[str, str]] = {}
     refused: dict[str, dict[str, str]] = {}
+    timed_out: dict[str, dict[str, float]] = {}
     cpu: dict[str, dict[str, float]] = {}
     for query_id, query in files.items():
         times, cpu_times = queries.setdefault(query_id, {}), cpu.setdefault(query_id, {})
@@ -394,6 +403,9 @@ def jena_column(
         expected = default.execute(query.text)
         for mode, measured in jena.summary["modes"].items():
             outcome = measured["queries"][query_id]
+            if "timed_out_seconds" in outcome:
+                timed_out.setdefault(query_id, {})[f"jena-{mode}"] = outcome["timed_out_seconds"]
+                continue
             if "error" in outcome:
                 refused.setdefault(query_id, {})[f"jena-{mode}"] = outcome["error"][:300]
                 continue
@@ -407,6 +419,7 @@ def jena_column(
     result["cpu_seconds"] = cpu
     result["differences"] = differences
     result["refused"] = refused
+    result["timed_out"] = timed_out
     result["reads_named_graphs"] = sorted(
         i for i, q in files.items() if jena_runner.uses_named_graphs(q.text)
     )
@@ -566,6 +579,14 @@ def main(argv: list[str] | None = None) -> int:
         "--jena-heap", help="the Java heap for the Jena runner (java -Xmx), e.g. 8g"
     )
     parser.add_argument(
+        "--jena-timeout",
+        type=float,
+        default=JENA_TIMEOUT,
+        metavar="SECONDS",
+        help="stop a Jena query after this long and report it as slower than that "
+        f"(default {JENA_TIMEOUT:.0f})",
+    )
+    parser.add_argument(
         "--repeat", type=int, help="runs of each timing (default 3, and 1 at N >= 100,000)"
     )
     parser.add_argument(
@@ -619,7 +640,7 @@ def main(argv: list[str] | None = None) -> int:
             result = run_engine_only(initiatives, repeat, skip)
         else:
             result = run(initiatives, engines_at(initiatives, engines), repeat, skip,
-                         arguments.jena_heap)  # fmt: skip
+                         arguments.jena_heap, arguments.jena_timeout)  # fmt: skip
         if arguments.json:
             write(arguments.json, result)
         if arguments.out is not None:

@@ -270,6 +270,23 @@ def test_the_tables_show_each_query_with_its_engine_ratio(tmp_path: Path) -> Non
     assert "| 100 | 8,051 | `ikg validate` | 2.00 | 4,026 | 150 MB |" in done.stdout
 
 
+def test_the_goals_table_counts_a_stopped_jena_query_at_its_time_limit(tmp_path: Path) -> None:
+    """A Jena query stopped at the time limit is the default engine ahead by at least the limit
+    over its time: counted, with its lower-bound ratio, and said to be one."""
+    (tmp_path / "n100000.json").write_text(json.dumps({
+        "initiatives": 100000, "graph_triples": 6000000,
+        "queries_seconds": {"a": {"oxigraph": 2.0, "jena-merged": 1.0},
+                            "b": {"oxigraph": 3.0}},
+        "jena": {"timeout_seconds": 120.0, "timed_out": {"b": {"jena-merged": 120.0}}},
+    }))  # fmt: skip
+    done = subprocess.run([sys.executable, str(BENCH / "tables.py"), "--goals", str(tmp_path)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if "| jena-merged |" in line)
+    assert "| 1 of 2 (1 stopped at 120 s" in row
+    assert "| 0.50x (`a`) |" in row and "| 20.2x |" in row  # the median of 0.5 and 40
+
+
 @pytest.mark.long
 def test_the_benchmark_starts_loads_and_stops_virtuoso(tmp_path: Path) -> None:
     may_install = os.geteuid() == 0 and os.environ.get("IKG_NO_SYSTEM_PACKAGES") != "1"

@@ -102,6 +102,27 @@ def test_a_different_answer_is_reported(jena: jena_runner.JenaRun) -> None:
     assert jena_runner.difference(None, answer, ordered=False) is not None
 
 
+def test_a_query_past_the_time_limit_is_stopped_and_marked(
+    classpath: str, shipped: KnowledgeGraph, tmp_path: Path
+) -> None:
+    """Guards the benchmark at N = 100,000, where some of Jena's answers take many minutes: a
+    query past --timeout is stopped and marked as timed out (the caller reports its time as at
+    least the limit), and the run goes on to the next query."""
+    quads = tmp_path / "data.nq"
+    jena_runner.dump_quads(shipped, quads)
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    queries = {"endless": jena_runner.QueryFile("endless", endless, False),
+               "initiatives": QUERY_FILES["initiatives"]}  # fmt: skip
+    done = jena_runner.run(classpath, quads, queries, tmp_path / "run", repeat=1, warm_up=0,
+                           modes=("merged",), timeout=1, java_options=["-XX:TieredStopAtLevel=1"])  # fmt: skip
+    assert done.summary["timeout_seconds"] == 1
+    measured = done.summary["modes"]["merged"]["queries"]
+    assert measured["endless"]["timed_out_seconds"] == 1
+    assert "timed_out_seconds" not in measured["initiatives"]
+    expected = shipped.engine(DEFAULT_ENGINE).execute(QUERY_FILES["initiatives"].text)
+    assert measured["initiatives"]["rows"] == len(expected.rows) > 0
+
+
 def test_jena_shacl_finds_the_default_validations_results(
     jena: jena_runner.JenaRun, shipped: KnowledgeGraph, adapted_shapes: Path
 ) -> None:

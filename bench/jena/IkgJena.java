@@ -42,6 +42,7 @@ import org.apache.jena.graph.Graph;
 import org.apache.jena.graph.Triple;
 import org.apache.jena.query.Query;
 import org.apache.jena.query.QueryExecution;
+import org.apache.jena.query.QueryCancelledException;
 import org.apache.jena.query.QueryFactory;
 import org.apache.jena.query.ResultSetFactory;
 import org.apache.jena.query.ResultSetFormatter;
@@ -105,6 +106,7 @@ public final class IkgJena {
         summary.put("jena", org.apache.jena.Jena.VERSION);
         summary.put("java", System.getProperty("java.version"));
         summary.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        summary.put("timeout_seconds", arguments.timeoutSeconds);
         JsonObject modes = new JsonObject();
         summary.put("modes", modes);
         Graph merged = null;
@@ -177,6 +179,11 @@ public final class IkgJena {
             measured.put("cpu_seconds", JsonNumber.value(median(cpuTimes)));
             measured.put("rows", answer.size());
             write(answer, folder.resolve(entry.resultName));
+        } catch (QueryCancelledException error) {
+            // Not a failure of Jena's: it did not finish within --timeout, which the caller
+            // reports as a lower bound of its time.
+            measured.put("error", describe(error));
+            measured.put("timed_out_seconds", arguments.timeoutSeconds);
         } catch (Exception | StackOverflowError error) {
             measured.put("error", describe(error));
         }
