@@ -120,6 +120,50 @@ def test_a_damaged_entry_is_rebuilt_not_trusted(
     assert len(_entries(store)) == 1 and open_entry(store, entry.name) is not None
 
 
+class _QueriesRefused:
+    """A store stand-in that fails any query: to show what an opened entry answers without one."""
+
+    def __init__(self, store: object) -> None:
+        self._store = store
+
+    def query(self, *_: object, **__: object) -> object:
+        raise AssertionError("the store was queried")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+
+def test_an_opened_entry_knows_whether_a_statement_is_in_two_graphs(tmp_path: Path) -> None:
+    """Scanning every statement for one in two graphs takes longer on disk than most queries; the
+    entry keeps the answer from when it was built. Where there is such a statement, the opened
+    graph still finds which (the default engines hand over, and say why)."""
+    store = tmp_path / "store"
+    clean = tmp_path / "clean.ttl"
+    clean.write_text("<https://example.org/a> <https://example.org/p> 1 .\n", encoding="utf-8")
+    KnowledgeGraph.load([clean], background="bare", store=store)
+    opened = KnowledgeGraph.load([clean], background="bare", store=store)
+    assert (
+        json.loads((_entries(store)[0] / "entry.json").read_text())["statement_in_two_graphs"]
+        is False
+    )
+    opened.store = _QueriesRefused(opened.store)  # type: ignore[assignment]
+    assert opened.duplicated_statement() is None
+
+    twice = [INVALID / "duplicate-statement-violation--label-in-two-graphs.ttl",
+             REPO / "data" / "actors" / "organisations.ttl"]  # fmt: skip
+    other = tmp_path / "other-store"
+    built = KnowledgeGraph.load(twice, background="bare", store=other)
+    reopened = KnowledgeGraph.load(twice, background="bare", store=other)
+    assert (
+        json.loads((_entries(other)[0] / "entry.json").read_text())["statement_in_two_graphs"]
+        is True
+    )
+    found, again = built.duplicated_statement(), reopened.duplicated_statement()
+    assert found is not None and again is not None
+    assert (again.statement, {again.first, again.second}) == (
+        found.statement, {found.first, found.second})  # fmt: skip
+
+
 def test_literals_the_store_rewrites_are_not_kept(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -149,8 +193,8 @@ def test_two_commands_that_build_one_entry_at_once_both_succeed(tmp_path: Path) 
     kg = KnowledgeGraph.load()
     files = [{"path": str(f.path), "graphs": [str(g) for g in f.graphs], "part": f.part}
              for f in kg.files]  # fmt: skip
-    first = save_entry(tmp_path, "k" * 32, kg.store, files)
-    second = save_entry(tmp_path, "k" * 32, kg.store, files)
+    first = save_entry(tmp_path, "k" * 32, kg.store, files, statement_in_two_graphs=False)
+    second = save_entry(tmp_path, "k" * 32, kg.store, files, statement_in_two_graphs=False)
     assert first == second and _entries(tmp_path) == [first]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no leftovers
     opened = open_entry(tmp_path, "k" * 32)

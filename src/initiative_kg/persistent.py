@@ -6,7 +6,9 @@ way by the same version of the project. If there is one, it is opened read-only 
 parsed; if not, the files are loaded as always and the result is written to DIR for next time.
 
 An entry is a folder ``DIR/<key>/`` holding the Oxigraph store (``store/``) and ``entry.json``
-(what was loaded, into which graphs, and the quad count). It is written into a temporary folder
+(what was loaded, into which graphs, the quad count, and whether a statement is made in two
+graphs: answered once when the entry is built, since on disk that scan of every statement takes
+longer than most queries). It is written into a temporary folder
 and renamed into place only when complete, so a reader never sees a half-written entry, and two
 commands that build the same entry at once both succeed (the second rename finds the first). An
 entry that cannot be opened, or whose description does not match its store, is removed and
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Bumped when the layout of an entry changes.
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
 _ENTRY_FILE = "entry.json"
 _STORE_FOLDER = "store"
 
@@ -49,6 +51,7 @@ class Entry:
     store: pyoxigraph.Store
     files: list[dict[str, Any]]  # path, graphs, part, in loading order
     folder: Path
+    statement_in_two_graphs: bool  # see KnowledgeGraph.duplicated_statement
 
 
 def key_of(plan: Sequence[tuple[Path, str]], options: dict[str, Any], loader: Path) -> str:
@@ -95,6 +98,9 @@ def open_entry(root: Path, key: str) -> Entry | None:
             raise ValueError("it describes another entry")
         store = pyoxigraph.Store.read_only(str(folder / _STORE_FOLDER))
         files = described["files"]
+        in_two_graphs = described["statement_in_two_graphs"]
+        if not isinstance(in_two_graphs, bool):
+            raise ValueError("it does not say whether a statement is in two graphs")
         if not isinstance(files, list) or any(not Path(f["path"]).is_file() for f in files):
             raise ValueError("a file it was loaded from is gone")
         named = sorted(g.value for g in store.named_graphs())
@@ -105,10 +111,17 @@ def open_entry(root: Path, key: str) -> Entry | None:
         shutil.rmtree(folder, ignore_errors=True)
         return None
     logger.info("opened the stored graph %s", folder)
-    return Entry(store, files, folder)
+    return Entry(store, files, folder, in_two_graphs)
 
 
-def save_entry(root: Path, key: str, source: pyoxigraph.Store, files: list[dict[str, Any]]) -> Path:
+def save_entry(
+    root: Path,
+    key: str,
+    source: pyoxigraph.Store,
+    files: list[dict[str, Any]],
+    *,
+    statement_in_two_graphs: bool,
+) -> Path:
     """Write a loaded store as the entry for ``key`` (whole or not at all) and return its
     folder."""
     import pyoxigraph
@@ -131,6 +144,7 @@ def save_entry(root: Path, key: str, source: pyoxigraph.Store, files: list[dict[
             "files": files,
             "graphs": graphs,
             "quads": len(source),
+            "statement_in_two_graphs": statement_in_two_graphs,
         }
         (building / _ENTRY_FILE).write_text(json.dumps(described, indent=1), encoding="utf-8")
         try:

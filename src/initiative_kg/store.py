@@ -280,7 +280,9 @@ class KnowledgeGraph:
                     {"path": str(f.path), "graphs": [str(g) for g in f.graphs], "part": f.part}
                     for f in loaded
                 ]
-                save_entry(store, key, oxigraph, files)
+                # Answered here, in memory, where it takes a fraction of what it takes on disk.
+                in_two_graphs = kg.duplicated_statement() is not None
+                save_entry(store, key, oxigraph, files, statement_in_two_graphs=in_two_graphs)
             else:
                 logger.warning(
                     "not kept in %s: the store holds literals rewritten from your files, which "
@@ -300,7 +302,10 @@ class KnowledgeGraph:
             for graph_name in graphs:
                 locator.record(path, graph_name)
             loaded.append(SourceFile(path, graphs, described["part"]))
-        return cls(entry.store, loaded, locator, WrittenLiterals())
+        kg = cls(entry.store, loaded, locator, WrittenLiterals())
+        # With a statement in two graphs, which one is found again when asked (for the message).
+        kg._duplicate_asked = not entry.statement_in_two_graphs
+        return kg
 
     # ------------------------------------------------------------------ views
 
