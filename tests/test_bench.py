@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from initiative_kg.engines import DEFAULT_ENGINE
 from initiative_kg.queries import catalogue
 from initiative_kg.store import KnowledgeGraph
 from initiative_kg.validation import Severity, validate
@@ -317,3 +318,16 @@ def test_the_benchmark_starts_loads_and_stops_virtuoso(tmp_path: Path) -> None:
     pattern = f"{re.escape(str(tmp_path))}/ikg-bench-.*/virtuoso"
     running = subprocess.run(["pgrep", "-f", pattern], capture_output=True)
     assert running.returncode == 1, running.stdout
+
+
+def test_the_cold_floor_does_the_query_without_rdflib() -> None:
+    """bench/cold_floor.py, the floor RESULTS.md sets against the cold `ikg query initiatives`:
+    the same rows as the default engine, with no rdflib, typer or PyYAML imported."""
+    done = subprocess.run([sys.executable, "-X", "importtime", str(BENCH / "cold_floor.py"), "--once"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert "pyoxigraph" in imported and not imported & {"rdflib", "typer", "yaml"}
+    query = catalogue()["initiatives"]
+    expected = KnowledgeGraph.load().engine(DEFAULT_ENGINE).execute(query.bind({}))
+    assert len(done.stdout.splitlines()) == len(expected.rows) > 0
